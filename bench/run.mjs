@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// samsa vs librdkafka's in-memory mock cluster, measured with the same kcat clients and settings.
+// Usage: node bench/run.mjs [--mock-only] [--messages N] [--partitions N] [--starts N] [--runs N] [--modern]
+//                           [--samsa-args "--flag value ..."]
+// `npm run bench` builds first (tsc -b) and runs this. See docs/benchmarks.md for what each figure means.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
+import { consume, ensureInputFile, kcatLibVersion, partitionCount, produce } from './lib/kcat.mjs'
+import { renderTable } from './lib/report.mjs'
+import { buildMockCluster, memoryBytes, startMock, startSamsa } from './lib/servers.mjs'
+
+const root = resolve(import.meta.dirname, '..')
+const buildDir = join(root, '.build', 'bench')
+// Identical client settings for both servers (see docs/benchmarks.md for why each is set).
+const PRODUCER_CONFIG = { acks: 'all', 'linger.ms': 5, 'sticky.partitioning.linger.ms': 0 }
+const CONSUMER_CONFIG = { 'fetch.wait.max.ms': 10 }
+const IDLE_SETTLE_MS = 1000 // idle RSS is read this long after the ready line
+
+const { values: opts } = parseArgs({
+  options: {
+    'mock-only': { type: 'boolean', default: false },
+    messages: { type: 'string', default: '1000000' },
+    partitions: { type: 'string', default: '64' },
+    starts: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '3' },
+    modern: { type: 'boolean', default: false },
+    'samsa-args': { type: 'string', default: process.env.SAMSA_BENCH_ARGS ?? '' },
+    help: { type: 'boolean', default: false }
+  }
+})
+if (opts.help) {
+  console.log('node bench/run.mjs [--mock-only] [--messages N] [--partitions N] [--starts N] [--runs N] [--modern] [--samsa-args "..."]')
+  process.exit(0)
+}
+const messages = Number(opts.messages)
+const partitions = Number(opts.partitions)
+const starts = Math.max(1, Number(opts.starts))
+// Each run produces into its own fresh topic (so no run reads another's data, and the mock's per-partition
+// retention cap is never hit), then consumes it; the table shows the median run.
+const topics = Array.from({ length: Math.max(1, Number(opts.runs)) }, (_, i) => `bench-${i + 1}`)
+const samsaArgs = opts['samsa-args'].split(/\s+/).filter(Boolean)
+
+// --modern: kcat and the mock load the librdkafka built by scripts/build-librdkafka.sh (ABI compatible with 2.0.2).
+const modernLib = join(root, '.build', 'librdkafka', 'lib')
+if (opts.modern && !existsSync(join(modernLib, 'librdkafka.so.1'))) {
+  console.error(`--modern needs ${modernLib}: run scripts/build-librdkafka.sh first`)
+  process.exit(2)
+}
+const libEnv = opts.modern ? { LD_LIBRARY_PATH: [modernLib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {}
+
+const log = (message) => console.error(`[bench] ${message}`)
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+/** Starts the server `starts` times: median spawn → ready time and idle RSS (memory of a fresh, idle server). */
+async function measureStartup (start) {
+  const startMs = []
+  const idleRss = []
+  for (let i = 0; i < starts; i++) {
+    const server = await start()
+    await sleep(IDLE_SETTLE_MS)
+    startMs.push(server.startMs)
+    idleRss.push(memoryBytes(server.pid, 'VmRSS'))
+    await server.stop()
+  }
+  return { startMs: median(startMs), idleRss: median(idleRss) }
+}
+
+/** Per topic: produce everything, then consume it all from the beginning. Medians over the topics (runs). */
+async function measureTraffic (server, inputFile) {
+  const bootstrap = server.address
+  const runs = []
+  for (const topic of topics) {
+    log(`${server.label}: producing ${messages.toLocaleString('en-US')} records to ${topic} on ${bootstrap}`)
+    const produced = await produce({ bootstrap, topic, inputFile, clientConfig: PRODUCER_CONFIG, env: libEnv })
+    const scratchFile = join(buildDir, 'consumed.out')
+    const consumed = await consume({ bootstrap, topic, clientConfig: CONSUMER_CONFIG, env: libEnv, scratchFile })
+    log(`${server.label}: ${topic}: produce ${(produced.ms / 1000).toFixed(2)} s, ` +
+      `consume ${(consumed.ms / 1000).toFixed(2)} s (${consumed.records.toLocaleString('en-US')} records)`)
+    if (consumed.records !== messages) {
+      log(`WARNING ${server.label}: ${topic}: consumed ${consumed.records} records but produced ${messages}`)
+    }
+    runs.push({ topic, produceMs: produced.ms, consumeMs: consumed.ms, records: consumed.records })
+  }
+  return {
+    runs,
+    produce: { records: messages, ms: median(runs.map((run) => run.produceMs)) },
+    consume: { records: Math.min(...runs.map((run) => run.records)), ms: median(runs.map((run) => run.consumeMs)) },
+    partitions: partitionCount({ bootstrap, topic: topics[0], env: libEnv }),
+    peakRss: memoryBytes(server.pid, 'VmHWM')
+  }
+}
+
+/** Gives samsa the bench topics' partition count up front; falls back to auto-creation on produce. */
+function createSamsaTopics (bootstrap) {
+  const python = process.env.SAMSA_PYTHON || '/usr/bin/python3'
+  for (const topic of topics) {
+    const result = spawnSync(python, [join(root, 'bench', 'lib', 'create-topic.py'), bootstrap, topic, String(partitions)], {
+      encoding: 'utf8', env: { ...process.env, ...libEnv }, timeout: 30_000
+    })
+    const said = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() || String(result.error)
+    if (result.status === 0) log(`samsa: ${said}`)
+    else log(`samsa: could not create ${topic} up front (${said}); relying on auto-creation`)
+  }
+}
+
+async function benchmark (label, start, prepare, inputFile) {
+  log(`${label}: ${starts} cold start(s)`)
+  const startup = await measureStartup(start)
+  const server = await start()
+  try {
+    prepare?.(server.address)
+    return { ...startup, ...(await measureTraffic(server, inputFile)) }
+  } finally {
+    await server.stop()
+  }
+}
+
+async function main () {
+  if (process.platform !== 'linux') throw new Error('the bench reads /proc/<pid>/status: Linux only')
+  mkdirSync(buildDir, { recursive: true })
+  log(`${topics.length} run(s) of ${messages.toLocaleString('en-US')} × 100-byte records, ${partitions} partitions, ` +
+    `kcat with librdkafka ${kcatLibVersion(libEnv)}`)
+  const inputFile = ensureInputFile(buildDir, messages)
+  const mockBinary = buildMockCluster(root, buildDir)
+
+  const mock = await benchmark('mock', () => startMock(mockBinary, Object.fromEntries(topics.map((topic) => [topic, partitions])), libEnv), null, inputFile)
+  const samsa = opts['mock-only']
+    ? null
+    : await benchmark('samsa', () => startSamsa(root, samsaArgs), createSamsaTopics, inputFile)
+
+  const table = renderTable({ samsa, mock })
+  const settings = (config) => Object.entries(config).map(([key, value]) => `${key}=${value}`).join(' ')
+  console.log(`\n${messages.toLocaleString('en-US')} records × 100 B into ${partitions} partitions, median of ${topics.length} run(s); ` +
+    `kcat with librdkafka ${kcatLibVersion(libEnv)}\nproducer: ${settings(PRODUCER_CONFIG)}\nconsumer: ${settings(CONSUMER_CONFIG)}\n`)
+  console.log(table)
+  const resultFile = join(buildDir, 'last-run.json')
+  mkdirSync(dirname(resultFile), { recursive: true })
+  writeFileSync(resultFile, JSON.stringify({ date: new Date().toISOString(), messages, partitions, modern: opts.modern, producer: PRODUCER_CONFIG, consumer: CONSUMER_CONFIG, samsa, mock }, null, 2))
+  log(`raw figures written to ${resultFile}`)
+}
+
+main().catch((error) => {
+  console.error(`[bench] failed: ${error.stack ?? error}`)
+  process.exit(1)
+})

@@ -1,0 +1,45 @@
+import { ErrorCode, ListOffsetsApi } from '@samsa/protocol'
+import { checkLeaderEpoch } from './leader-epoch.js'
+import { defineHandler } from './types.js'
+
+/**
+ * ListOffsets (2), versions 0–7.
+ * Behavior: timestamp -1 = latest (log end offset), -2 = earliest (log start offset), -3 = the record with the
+ * largest timestamp (v7+), otherwise the first offset whose batch max timestamp is ≥ the timestamp (offset -1 and
+ * timestamp -1 when none). v0 answers in oldStyleOffsets (at most maxNumOffsets entries).
+ * Version notes: v1 single offset + timestamp; v2 isolationLevel; v4 leader epochs; v6 flexible; v7 max timestamp.
+ */
+const LATEST = -1
+const EARLIEST = -2
+const MAX_TIMESTAMP = -3
+
+export const listOffsetsHandler = defineHandler({
+  api: ListOffsetsApi,
+  minVersion: 0,
+  maxVersion: 7,
+  handle (request, { broker, version }) {
+    return {
+      throttleTimeMs: 0,
+      topics: request.topics.map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitions.map((partition) => {
+          const log = broker.topics.get(topic.name)?.partitions[partition.partitionIndex]
+          const answer = { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1, leaderEpoch: -1 }
+          if (log === undefined) return { ...answer, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
+          const epochError = checkLeaderEpoch(partition.currentLeaderEpoch)
+          if (epochError !== ErrorCode.NONE) return { ...answer, errorCode: epochError }
+          let found: { offset: number, timestamp: number } | null
+          if (partition.timestamp === LATEST) found = { offset: log.logEndOffset, timestamp: -1 }
+          else if (partition.timestamp === EARLIEST) found = { offset: log.logStartOffset, timestamp: -1 }
+          else if (partition.timestamp === MAX_TIMESTAMP) found = log.maxTimestamp()
+          else found = log.offsetForTimestamp(partition.timestamp)
+          if (version === 0) {
+            return { ...answer, oldStyleOffsets: found !== null && partition.maxNumOffsets > 0 ? [found.offset] : [] }
+          }
+          if (found === null) return answer
+          return { ...answer, offset: found.offset, timestamp: found.timestamp, leaderEpoch: 0 }
+        })
+      }))
+    }
+  }
+})

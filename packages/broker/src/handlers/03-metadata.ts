@@ -1,0 +1,68 @@
+import { ErrorCode, MetadataApi, ZERO_UUID } from '@samsa/protocol'
+import type { Topic } from '../topics/topic-registry.js'
+import { defineHandler, type BrokerContext, type Reply } from './types.js'
+
+/**
+ * Metadata (3), versions 0–12.
+ * Behavior: one broker (this node) leads every partition with a single replica, leader epoch 0. Topic selection:
+ * v0 empty list = all topics; v1+ null = all topics, empty = none. Unknown topics are auto-created when
+ * auto.create.topics.enable is on and the request allows it (allowAutoTopicCreation, v4+; always allowed below
+ * v4); the reply then already carries the new topic. v10+ may name topics by id (UNKNOWN_TOPIC_ID if unknown).
+ * Version notes: topic ids from v10; v12 makes topic name nullable in responses.
+ */
+type MetadataReply = Reply<typeof MetadataApi>
+type TopicReply = NonNullable<MetadataReply['topics']>[number]
+
+export const metadataHandler = defineHandler({
+  api: MetadataApi,
+  minVersion: 0,
+  maxVersion: 12,
+  handle (request, { broker, version }) {
+    const allTopics = request.topics === null || (version === 0 && request.topics.length === 0)
+    const allowAutoCreate = version < 4 || request.allowAutoTopicCreation
+    const topics: TopicReply[] = allTopics
+      ? broker.topics.list().map((topic) => describeTopic(broker, topic))
+      : (request.topics ?? []).map((wanted) => {
+          if (version >= 10 && wanted.topicId !== ZERO_UUID && (wanted.name === null || wanted.name === '')) {
+            const byId = broker.topics.getById(wanted.topicId)
+            return byId !== undefined ? describeTopic(broker, byId) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: wanted.topicId }
+          }
+          return lookupByName(broker, wanted.name ?? '', allowAutoCreate)
+        })
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: null }],
+      clusterId: broker.clusterId,
+      controllerId: broker.nodeId,
+      topics
+    }
+  }
+})
+
+function lookupByName (broker: BrokerContext, name: string, allowAutoCreate: boolean): TopicReply {
+  const existing = broker.topics.get(name)
+  if (existing !== undefined) return describeTopic(broker, existing)
+  if (broker.topics.nameProblem(name) !== null) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name, partitions: [] }
+  const created = allowAutoCreate ? broker.topics.autoCreate(name) : undefined
+  if (created !== undefined) return describeTopic(broker, created)
+  return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, partitions: [] }
+}
+
+function describeTopic (broker: BrokerContext, topic: Topic): TopicReply {
+  const replicas = [broker.nodeId]
+  return {
+    errorCode: ErrorCode.NONE,
+    name: topic.name,
+    topicId: topic.id,
+    isInternal: topic.name.startsWith('__'),
+    partitions: topic.partitions.map((_log, partitionIndex) => ({
+      errorCode: ErrorCode.NONE,
+      partitionIndex,
+      leaderId: broker.nodeId,
+      leaderEpoch: 0,
+      replicaNodes: replicas,
+      isrNodes: replicas,
+      offlineReplicas: []
+    }))
+  }
+}

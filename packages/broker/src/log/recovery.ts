@@ -1,0 +1,107 @@
+/**
+ * Opening a partition directory after a clean or unclean shutdown.
+ *
+ * Invariant that makes older segments trustworthy: a segment's `.index`/`.timeindex` files are written only after
+ * its `.log` bytes were fdatasync'ed (on roll, by the background flush; on close). So for every segment but the
+ * newest, "both index files exist" means its log was complete on disk when it was sealed; those are trusted and
+ * their indexes loaded lazily (and still rebuilt if found inconsistent then). A segment without index files was
+ * sealed but never synced before the crash: it is verified like the newest one.
+ *
+ * The newest segment is verified batch by batch (structure + CRC-32C + offset order) from its start and cut at
+ * the first torn, zero-filled or corrupt batch; its indexes are rebuilt during that scan. After a clean shutdown
+ * (marker file written by close()) only the bytes after its last index entry are verified.
+ *
+ * If a verified older segment had to be cut, or does not end where the next begins, every later segment is
+ * removed: offsets stay contiguous, as with Kafka's truncation on recovery.
+ */
+import { fdatasyncSync, openSync, closeSync, readdirSync, rmSync, statSync, type Stats } from 'node:fs'
+import { join } from 'node:path'
+import { OFFSET_INDEX_ENTRY_SIZE } from './offset-index.js'
+import { TIME_INDEX_ENTRY_SIZE } from './time-index.js'
+import { Segment } from './segment.js'
+
+export const CLEAN_SHUTDOWN_FILE = '.samsa-clean-shutdown'
+
+const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex)$/
+
+export interface LoadedLog {
+  segments: Segment[]
+  cleanShutdown: boolean
+  /** Files were removed or truncated: the directory and files need an fsync before new data is acknowledged. */
+  repaired: boolean
+}
+
+export function loadSegments (dir: string, indexIntervalBytes: number): LoadedLog {
+  const names = readdirSync(dir)
+  const cleanShutdown = names.includes(CLEAN_SHUTDOWN_FILE)
+  const logBases: number[] = []
+  const present = new Set<string>()
+  for (const name of names) {
+    const match = SEGMENT_FILE.exec(name)
+    if (match === null) continue
+    present.add(name)
+    if (match[2] === 'log') logBases.push(Number(match[1]))
+  }
+  logBases.sort((a, b) => a - b)
+  let repaired = removeOrphanIndexes(dir, names, present)
+
+  const segments: Segment[] = []
+  for (let i = 0; i < logBases.length; i++) {
+    const base = logBases[i]
+    const isNewest = i === logBases.length - 1
+    const logPath = join(dir, String(base).padStart(20, '0') + '.log')
+    const stat = statSync(logPath)
+    const segment = Segment.existing(dir, base, stat.size, creationTime(stat), indexIntervalBytes)
+    segments.push(segment)
+    if (isNewest) {
+      const cut = cleanShutdown && segment.tryLoadIndexes() ? segment.recoverAfterLastIndexEntry() : segment.recover()
+      repaired ||= cut
+      break
+    }
+    const nextBase = logBases[i + 1]
+    segment.nextOffset = nextBase
+    if (indexFilesLookSane(dir, base)) continue // trusted; indexes loaded on first use
+    const cut = segment.recover()
+    syncFile(logPath)
+    segment.persistIndexesSync()
+    if (cut || segment.nextOffset !== nextBase) {
+      for (const later of logBases.slice(i + 1)) Segment.existing(dir, later, 0, 0, indexIntervalBytes).deleteFiles()
+      repaired = true
+      break
+    }
+  }
+  return { segments, cleanShutdown, repaired }
+}
+
+/** Cheap open-time check (stat only); full consistency is checked when the indexes are loaded. */
+function indexFilesLookSane (dir: string, base: number): boolean {
+  const prefix = join(dir, String(base).padStart(20, '0'))
+  try {
+    const index = statSync(prefix + '.index')
+    const timeIndex = statSync(prefix + '.timeindex')
+    return index.size % OFFSET_INDEX_ENTRY_SIZE === 0 && timeIndex.size % TIME_INDEX_ENTRY_SIZE === 0
+  } catch {
+    return false
+  }
+}
+
+function removeOrphanIndexes (dir: string, names: string[], present: Set<string>): boolean {
+  let removed = false
+  for (const name of names) {
+    const match = SEGMENT_FILE.exec(name)
+    if (match === null || match[2] === 'log' || present.has(`${match[1]}.log`)) continue
+    rmSync(join(dir, name), { force: true })
+    removed = true
+  }
+  return removed
+}
+
+/** When the segment started, for segment.ms: birth time where the filesystem reports it, else last modification. */
+function creationTime (stat: Stats): number {
+  return stat.birthtimeMs > 0 ? stat.birthtimeMs : stat.mtimeMs
+}
+
+function syncFile (path: string): void {
+  const fd = openSync(path, 'r+')
+  try { fdatasyncSync(fd) } finally { closeSync(fd) }
+}

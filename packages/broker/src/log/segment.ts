@@ -1,0 +1,257 @@
+import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, rmSync, writeSync, ftruncateSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { join } from 'node:path'
+import { BATCH_LAST_OFFSET_DELTA, BATCH_MAX_TIMESTAMP, readInt64 } from '@samsa/protocol'
+import { OffsetIndex } from './offset-index.js'
+import { TimeIndex } from './time-index.js'
+import { readFds } from './fd-cache.js'
+import { scanHeaders, scanValidBatches, type ValidBatch } from './file-scan.js'
+
+/** `00000000000000000042` — Kafka's 20-digit, zero-padded base-offset file names. */
+export function segmentFileName (baseOffset: number, extension: '.log' | '.index' | '.timeindex'): string {
+  return String(baseOffset).padStart(20, '0') + extension
+}
+
+/**
+ * One segment: `.log` (batches exactly as stored), `.index`, `.timeindex`. The active segment keeps a read/write
+ * descriptor (`writeFd`), which a freshly rolled segment also keeps until the background flush has fsynced it;
+ * sealed segments read through the shared descriptor cache and load their indexes lazily.
+ */
+export class Segment {
+  readonly baseOffset: number
+  readonly logPath: string
+  readonly indexPath: string
+  readonly timeIndexPath: string
+  /** Bytes of valid batches in the .log. */
+  size: number
+  /** Offset after the last batch of this segment. */
+  nextOffset: number
+  /** Wall-clock time of the segment's first append (segment.ms rolls). */
+  createdMs: number
+  private writeFd = -1
+  private readonly indexIntervalBytes: number
+  private offsetIndex: OffsetIndex | null = null
+  private timeIndex: TimeIndex | null = null
+  private bytesSinceIndexEntry = 0
+  private maxTs = -1
+  private offsetOfMaxTs = -1
+
+  private constructor (dir: string, baseOffset: number, size: number, nextOffset: number, createdMs: number, indexIntervalBytes: number) {
+    this.baseOffset = baseOffset
+    this.logPath = join(dir, segmentFileName(baseOffset, '.log'))
+    this.indexPath = join(dir, segmentFileName(baseOffset, '.index'))
+    this.timeIndexPath = join(dir, segmentFileName(baseOffset, '.timeindex'))
+    this.size = size
+    this.nextOffset = nextOffset
+    this.createdMs = createdMs
+    this.indexIntervalBytes = indexIntervalBytes
+  }
+
+  /** A new, empty active segment (stale files with the same base offset are replaced). */
+  static create (dir: string, baseOffset: number, indexIntervalBytes: number): Segment {
+    const segment = new Segment(dir, baseOffset, 0, baseOffset, Date.now(), indexIntervalBytes)
+    rmSync(segment.indexPath, { force: true })
+    rmSync(segment.timeIndexPath, { force: true })
+    segment.writeFd = openSync(segment.logPath, 'w+')
+    segment.offsetIndex = new OffsetIndex(baseOffset)
+    segment.timeIndex = new TimeIndex(baseOffset)
+    return segment
+  }
+
+  /** A segment found on disk; `size` is the .log size (the caller recovers or trusts it). */
+  static existing (dir: string, baseOffset: number, size: number, createdMs: number, indexIntervalBytes: number): Segment {
+    return new Segment(dir, baseOffset, size, baseOffset, createdMs, indexIntervalBytes)
+  }
+
+  get isWritable (): boolean { return this.writeFd >= 0 }
+
+  /** Opens the write descriptor of a recovered segment that becomes the active one. */
+  openForAppend (): void {
+    if (this.writeFd < 0) {
+      readFds.evict(this.logPath)
+      this.writeFd = openSync(this.logPath, 'r+')
+    }
+  }
+
+  get fd (): number { return this.writeFd }
+
+  readFd (): number {
+    return this.writeFd >= 0 ? this.writeFd : readFds.get(this.logPath)
+  }
+
+  get maxTimestamp (): number { this.loadIndexes(); return this.maxTs }
+  get offsetOfMaxTimestamp (): number { this.loadIndexes(); return this.offsetOfMaxTs }
+
+  // ---- writing ----
+
+  /** Appends bytes at the end of the .log; on failure the partial write is cut off again and the error rethrown. */
+  write (buf: Buffer): void {
+    let done = 0
+    try {
+      while (done < buf.length) done += writeSync(this.writeFd, buf, done, buf.length - done, this.size + done)
+    } catch (error) {
+      try { ftruncateSync(this.writeFd, this.size) } catch {}
+      throw error
+    }
+    this.size += buf.length
+  }
+
+  /**
+   * Index bookkeeping for one batch written at `position` (Kafka's rule: an entry for the first batch after more
+   * than indexIntervalBytes of unindexed log; the time index gets the running maximum at the same points).
+   */
+  trackBatch (baseOffset: number, lastOffset: number, position: number, size: number, maxTimestamp: number): void {
+    const offsets = this.offsetIndex as OffsetIndex
+    if (maxTimestamp > this.maxTs) { this.maxTs = maxTimestamp; this.offsetOfMaxTs = lastOffset }
+    if (this.bytesSinceIndexEntry > this.indexIntervalBytes) {
+      offsets.append(baseOffset, position);
+      (this.timeIndex as TimeIndex).maybeAppend(this.maxTs, this.offsetOfMaxTs)
+      this.bytesSinceIndexEntry = 0
+    }
+    this.bytesSinceIndexEntry += size
+    this.nextOffset = lastOffset + 1
+  }
+
+  /** Final time-index entry so the last entry always carries the segment maximum. */
+  seal (): void {
+    if (this.timeIndex !== null && this.maxTs >= 0) this.timeIndex.maybeAppend(this.maxTs, this.offsetOfMaxTs)
+  }
+
+  /** Writes and fsyncs both index files. Call only once the .log bytes they describe are durable. */
+  async persistIndexes (): Promise<void> {
+    this.seal()
+    for (const [path, data] of [[this.indexPath, this.offsetIndex?.toBuffer()], [this.timeIndexPath, this.timeIndex?.toBuffer()]] as const) {
+      if (data === undefined) continue
+      const handle = await open(path, 'w')
+      try {
+        await handle.writeFile(data)
+        await handle.datasync()
+      } finally {
+        await handle.close()
+      }
+    }
+  }
+
+  /** Synchronous variant for recovery at open time. */
+  persistIndexesSync (): void {
+    this.seal()
+    for (const [path, data] of [[this.indexPath, this.offsetIndex?.toBuffer()], [this.timeIndexPath, this.timeIndex?.toBuffer()]] as const) {
+      if (data === undefined) continue
+      const fd = openSync(path, 'w')
+      try {
+        writeSync(fd, data)
+        fdatasyncSync(fd)
+      } finally {
+        closeSync(fd)
+      }
+    }
+  }
+
+  closeWriter (): void {
+    if (this.writeFd >= 0) {
+      closeSync(this.writeFd)
+      this.writeFd = -1
+    }
+  }
+
+  /** Closes every descriptor of this segment (writer and cached reader). */
+  release (): void {
+    this.closeWriter()
+    readFds.evict(this.logPath)
+  }
+
+  // ---- recovery / index loading ----
+
+  /**
+   * Verifies batches from `from` (a batch start, `nextOffset` its base offset) to the end of the file, rebuilding
+   * index entries as it goes; cuts the .log at the first torn or invalid batch. Returns true if bytes were cut.
+   */
+  recover (from = 0, nextOffset = this.baseOffset): boolean {
+    if (this.offsetIndex === null) this.offsetIndex = new OffsetIndex(this.baseOffset)
+    if (this.timeIndex === null) this.timeIndex = new TimeIndex(this.baseOffset)
+    this.nextOffset = nextOffset
+    const fd = this.writeFd >= 0 ? this.writeFd : openSync(this.logPath, 'r+')
+    try {
+      const scan = scanValidBatches(fd, from, this.size, this.baseOffset, nextOffset, (b: ValidBatch) =>
+        this.trackBatch(b.baseOffset, b.lastOffset, b.position, b.size, b.maxTimestamp))
+      if (scan.validEnd === this.size) return false
+      ftruncateSync(fd, scan.validEnd)
+      this.size = scan.validEnd
+      return true
+    } finally {
+      if (fd !== this.writeFd) closeSync(fd)
+    }
+  }
+
+  /** Clean-shutdown recovery: trust the loaded indexes and verify only the batches from the last index entry on. */
+  recoverAfterLastIndexEntry (): boolean {
+    const offsets = this.offsetIndex as OffsetIndex
+    return this.recover(offsets.lastPosition, offsets.length > 0 ? offsets.lastOffset : this.baseOffset)
+  }
+
+  /** Loads the persisted indexes if they are present and consistent with the .log; false otherwise. */
+  tryLoadIndexes (): boolean {
+    if (!existsSync(this.indexPath) || !existsSync(this.timeIndexPath)) return false
+    const offsets = OffsetIndex.fromBuffer(this.baseOffset, readFileSync(this.indexPath), this.size)
+    const times = TimeIndex.fromBuffer(this.baseOffset, readFileSync(this.timeIndexPath))
+    if (offsets === null || times === null) return false
+    // A sealed segment's nextOffset is the next segment's base: no entry may point at or beyond it.
+    if (this.nextOffset > this.baseOffset && (offsets.lastOffset >= this.nextOffset || times.lastOffset >= this.nextOffset)) return false
+    this.offsetIndex = offsets
+    this.timeIndex = times
+    this.maxTs = times.lastTimestamp
+    this.offsetOfMaxTs = times.lastOffset
+    return true
+  }
+
+  /** Sealed segments load their indexes on first use; an untrustworthy index is rebuilt from the .log. */
+  private loadIndexes (): void {
+    if (this.offsetIndex !== null) return
+    if (this.tryLoadIndexes()) return
+    this.recover()
+    this.persistIndexesSync()
+  }
+
+  // ---- reading ----
+
+  /** Position and size of the batch containing `offset` (or the first batch after it), or null if none here. */
+  locate (offset: number): { position: number, size: number } | null {
+    this.loadIndexes()
+    const from = (this.offsetIndex as OffsetIndex).lookup(offset)
+    let found: { position: number, size: number } | null = null
+    scanHeaders(this.readFd(), from, this.size, (buf, at, position, size) => {
+      const lastOffset = readInt64(buf, at) + buf.readInt32BE(at + BATCH_LAST_OFFSET_DELTA)
+      if (lastOffset < offset) return false
+      found = { position, size }
+      return true
+    })
+    return found
+  }
+
+  /**
+   * First batch (at or after `minOffset`) whose maxTimestamp ≥ `timestamp`: { its base offset, its maxTimestamp }.
+   * Batch granularity: the returned offset is the batch's base offset, so a consumer may see a few earlier records.
+   */
+  findTimestamp (timestamp: number, minOffset: number): { offset: number, timestamp: number } | null {
+    this.loadIndexes()
+    if (this.maxTs < timestamp) return null
+    const startOffset = Math.max((this.timeIndex as TimeIndex).searchStart(timestamp), minOffset)
+    const from = (this.offsetIndex as OffsetIndex).lookup(startOffset)
+    let result: { offset: number, timestamp: number } | null = null
+    scanHeaders(this.readFd(), from, this.size, (buf, at) => {
+      const baseOffset = readInt64(buf, at)
+      const lastOffset = baseOffset + buf.readInt32BE(at + BATCH_LAST_OFFSET_DELTA)
+      const maxTimestamp = readInt64(buf, at + BATCH_MAX_TIMESTAMP)
+      if (lastOffset < minOffset || maxTimestamp < timestamp) return false
+      result = { offset: Math.max(baseOffset, minOffset), timestamp: maxTimestamp }
+      return true
+    })
+    return result
+  }
+
+  /** Removes the segment's files (descriptors must be released first). */
+  deleteFiles (): void {
+    this.release()
+    for (const path of [this.logPath, this.indexPath, this.timeIndexPath]) rmSync(path, { force: true })
+  }
+}

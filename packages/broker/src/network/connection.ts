@@ -1,0 +1,141 @@
+import type { Socket } from 'node:net'
+import {
+  API_VERSIONS_KEY, ApiVersionsApi, ErrorCode, Reader, decodeRequestBody, encodeResponse, isFlexible,
+  readRequestHeader, skipHeaderTaggedFields, type RequestHeader
+} from '@samsa/protocol'
+import { FrameReader } from './frame-reader.js'
+import { supportedApiVersions } from '../handlers/18-api-versions.js'
+import type { BrokerContext, Handler } from '../handlers/types.js'
+
+/**
+ * One client connection. Requests are started in arrival order and answered in arrival order (Kafka's
+ * guarantee), but a slow request (a Fetch long-poll, a Produce waiting for fsync) does not stop the next ones
+ * from starting: pipelined produces share one group-commit fsync.
+ *
+ * Faults close only this connection: an undecodable frame, an unknown API key, an unsupported version (except
+ * ApiVersions, which gets a v0 UNSUPPORTED_VERSION answer with our list), or a handler that throws.
+ */
+interface Slot { chunks: Buffer[] | null }
+
+const MAX_IN_FLIGHT = 128
+
+export class Connection {
+  private readonly frames: FrameReader
+  private readonly slots: Slot[] = []
+  private closed = false
+  private paused = false
+  readonly remote: string
+
+  constructor (private readonly socket: Socket, private readonly broker: BrokerContext, private readonly onClose: (connection: Connection) => void) {
+    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    this.frames = new FrameReader(broker.config.socketRequestMaxBytes, (frame) => this.handleFrame(frame), (size) => {
+      this.fault(`invalid request size ${size} (socket.request.max.bytes=${broker.config.socketRequestMaxBytes})`)
+    })
+    socket.setNoDelay(true)
+    socket.on('data', (chunk: Buffer) => this.frames.push(chunk))
+    socket.on('error', (error) => broker.logger.debug(`connection ${this.remote}: ${error.message}`))
+    socket.on('close', () => {
+      this.closed = true
+      this.onClose(this)
+    })
+  }
+
+  close (): void {
+    this.closed = true
+    this.socket.destroy()
+  }
+
+  private fault (reason: string): void {
+    if (this.closed) return
+    this.broker.logger.warn(`closing connection ${this.remote}: ${reason}`)
+    this.close()
+  }
+
+  private handleFrame (frame: Buffer): void {
+    if (this.closed) return
+    let header: RequestHeader
+    const reader = new Reader(frame)
+    try {
+      header = readRequestHeader(reader)
+    } catch (error) {
+      this.fault(`malformed request header: ${(error as Error).message}`)
+      return
+    }
+    const handler = this.broker.handlers.get(header.apiKey)
+    if (handler === undefined) {
+      this.fault(`unsupported API key ${header.apiKey} (correlation id ${header.correlationId})`)
+      return
+    }
+    const version = header.apiVersion
+    if (version < handler.minVersion || version > handler.maxVersion) {
+      if (header.apiKey === API_VERSIONS_KEY) {
+        // Answer in v0 so any client can read it, then let it retry with a version from the list.
+        this.respond(this.reserve(), encodeResponse(ApiVersionsApi, 0, header.correlationId, supportedApiVersions(this.broker.handlers, ErrorCode.UNSUPPORTED_VERSION)))
+        return
+      }
+      this.fault(`${handler.api.name} v${version} is not supported (supported: ${handler.minVersion}-${handler.maxVersion})`)
+      return
+    }
+    let request: unknown
+    try {
+      if (isFlexible(handler.api, version)) skipHeaderTaggedFields(reader)
+      request = decodeRequestBody(handler.api, version, reader)
+    } catch (error) {
+      this.fault(`malformed ${handler.api.name} v${version} request: ${(error as Error).message}`)
+      return
+    }
+    this.dispatch(handler, header, version, request)
+  }
+
+  private dispatch (handler: Handler, header: RequestHeader, version: number, request: unknown): void {
+    const slot = this.reserve()
+    const finish = (reply: unknown): void => {
+      if (reply === null) {
+        this.respond(slot, [])
+        return
+      }
+      this.respond(slot, encodeResponse(handler.api, version, header.correlationId, reply as Record<string, unknown>))
+    }
+    const failed = (error: unknown): void => {
+      this.broker.logger.error(`${handler.api.name} v${version} from ${this.remote} failed: ${(error as Error).stack ?? String(error)}`)
+      this.fault(`internal error in ${handler.api.name}`)
+    }
+    try {
+      const result = handler.handle(request as never, { header, version, broker: this.broker })
+      if (result instanceof Promise) result.then(finish, failed)
+      else finish(result)
+    } catch (error) {
+      failed(error)
+    }
+  }
+
+  private reserve (): Slot {
+    const slot: Slot = { chunks: null }
+    this.slots.push(slot)
+    if (this.slots.length >= MAX_IN_FLIGHT && !this.paused) {
+      this.paused = true
+      this.socket.pause()
+    }
+    return slot
+  }
+
+  /** Completes a slot and writes every completed response at the head of the queue, in order. */
+  private respond (slot: Slot, chunks: Buffer[]): void {
+    slot.chunks = chunks
+    if (this.closed) return
+    let wrote = false
+    while (this.slots.length > 0 && this.slots[0]!.chunks !== null) {
+      const head = this.slots.shift()!
+      if (!wrote && head.chunks!.length > 0) {
+        this.socket.cork()
+        wrote = true
+      }
+      for (const chunk of head.chunks!) this.socket.write(chunk)
+    }
+    if (wrote) this.socket.uncork()
+    if (this.paused && this.slots.length < MAX_IN_FLIGHT / 2) {
+      this.paused = false
+      this.socket.resume()
+    }
+  }
+}

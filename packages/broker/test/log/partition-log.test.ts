@@ -1,0 +1,236 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { readRecords, verifyCrc, readBatchHeader } from '@samsa/protocol'
+import { PartitionLog, CLEAN_SHUTDOWN_FILE } from '../../src/log/index.js'
+import { tempDir, batch, batchesIn } from './helpers.js'
+
+const small = { segmentBytes: 2048, indexIntervalBytes: 200 }
+
+interface Expected { baseOffset: number, lastOffset: number, tag: number, count: number, maxTimestamp: number }
+
+/** Appends `n` batches of 1..4 records; returns what each batch should read back as. */
+function fill (log: PartitionLog, n: number, firstTag = 0): Expected[] {
+  const expected: Expected[] = []
+  for (let tag = firstTag; tag < firstTag + n; tag++) {
+    const count = 1 + (tag % 4)
+    const b = batch(tag, count)
+    const maxTimestamp = readBatchHeader(b, 0).maxTimestamp
+    const result = log.append(b)
+    assert.equal(result.lastOffset - result.baseOffset + 1, count)
+    assert.equal(result.logAppendTime, -1)
+    expected.push({ baseOffset: result.baseOffset, lastOffset: result.lastOffset, tag, count, maxTimestamp })
+  }
+  return expected
+}
+
+test('append assigns contiguous offsets and reads back across many segments', async (t) => {
+  const dir = tempDir(t)
+  const log = PartitionLog.open(dir, small)
+  assert.equal(log.logStartOffset, 0)
+  assert.equal(log.logEndOffset, 0)
+  const expected = fill(log, 300)
+  assert.equal(log.logEndOffset, expected[expected.length - 1].lastOffset + 1)
+  const logs = readdirSync(dir).filter((f) => f.endsWith('.log')).sort()
+  assert.ok(logs.length > 5, `expected several segments, got ${logs.length}`)
+  assert.equal(logs[0], '00000000000000000000.log')
+  for (const name of logs) assert.match(name, /^\d{20}\.log$/)
+  for (const name of logs) assert.ok(statSync(join(dir, name)).size <= small.segmentBytes)
+
+  // Everything at once, in order, records intact, CRCs still valid (only fields outside the CRC were patched).
+  const all = log.read(0, 10 * 1024 * 1024)
+  const got = batchesIn(all)
+  assert.deepEqual(got.map((b) => b.baseOffset), expected.map((e) => e.baseOffset))
+  let pos = 0
+  for (const e of expected) {
+    assert.ok(verifyCrc(all, pos))
+    assert.equal(all.readInt32BE(pos + 12), 0, 'partitionLeaderEpoch patched to 0')
+    const records = readRecords(all, pos)
+    assert.deepEqual(records.map((r) => r.value?.toString()), Array.from({ length: e.count }, (_, i) => `v${e.tag}-${i}`))
+    assert.deepEqual(records.map((r) => r.offset), Array.from({ length: e.count }, (_, i) => e.baseOffset + i))
+    pos += readBatchHeader(all, pos).totalSize
+  }
+
+  // Every offset: the first batch returned is the one containing it.
+  for (const e of expected) {
+    for (let offset = e.baseOffset; offset <= e.lastOffset; offset++) {
+      const first = batchesIn(log.read(offset, 1))
+      assert.equal(first.length, 1)
+      assert.equal(first[0].baseOffset, e.baseOffset, `offset ${offset}`)
+    }
+  }
+  await log.close()
+})
+
+test('maxBytes: whole batches only, at least one, crossing segment boundaries', async (t) => {
+  const log = PartitionLog.open(tempDir(t), small)
+  const expected = fill(log, 60)
+  const sizes = batchesIn(log.read(0, 1 << 20)).map((b) => b.size)
+  assert.equal(batchesIn(log.read(0, 0)).length, 1)
+  assert.equal(batchesIn(log.read(0, sizes[0] + sizes[1])).length, 2)
+  assert.equal(batchesIn(log.read(0, sizes[0] + sizes[1] - 1)).length, 1)
+  assert.equal(log.read(0, sizes[0] + sizes[1] + 5).length, sizes[0] + sizes[1])
+  // A window that starts near the end of a segment and continues into the next ones.
+  for (let i = 0; i < expected.length; i += 7) {
+    const want = sizes.slice(i, i + 9).reduce((a, b) => a + b, 0)
+    const got = batchesIn(log.read(expected[i].baseOffset, want))
+    assert.deepEqual(got.map((b) => b.baseOffset), expected.slice(i, i + 9).map((e) => e.baseOffset))
+  }
+  // Out of range: empty buffers, never a throw.
+  assert.equal(log.read(log.logEndOffset, 1000).length, 0)
+  assert.equal(log.read(-1, 1000).length, 0)
+  await log.close()
+})
+
+test('a batch larger than maxBytes and than the segment size is still returned whole', async (t) => {
+  const log = PartitionLog.open(tempDir(t), small)
+  log.append(batch(1, 2))
+  const big = log.append(batch(2, 3, undefined, 3000))
+  log.append(batch(3, 1))
+  const got = batchesIn(log.read(big.baseOffset + 1, 10))
+  assert.equal(got.length, 1)
+  assert.equal(got[0].baseOffset, big.baseOffset)
+  assert.ok(got[0].size > 9000)
+  await log.close()
+})
+
+test('several batches in one append are stored together with consecutive offsets', async (t) => {
+  const log = PartitionLog.open(tempDir(t), small)
+  log.append(batch(0, 1))
+  const result = log.append(Buffer.concat([batch(1, 3), batch(2, 2), batch(3, 1)]))
+  assert.deepEqual(result, { baseOffset: 1, lastOffset: 6, logAppendTime: -1 })
+  assert.deepEqual(batchesIn(log.read(0, 1 << 20)).map((b) => [b.baseOffset, b.lastOffset]), [[0, 0], [1, 3], [4, 5], [6, 6]])
+  assert.throws(() => log.append(batch(4, 2).subarray(0, 50)), RangeError)
+  assert.equal(log.logEndOffset, 7)
+  await log.close()
+})
+
+test('LogAppendTime stamps maxTimestamp and keeps the CRC valid', async (t) => {
+  const log = PartitionLog.open(tempDir(t), small)
+  const result = log.append(batch(0, 3, 1000), { logAppendTime: 1_800_000_000_000 })
+  assert.equal(result.logAppendTime, 1_800_000_000_000)
+  const stored = log.read(0, 1 << 20)
+  assert.ok(verifyCrc(stored, 0))
+  const header = readBatchHeader(stored, 0)
+  assert.equal(header.timestampType, 1)
+  assert.equal(header.maxTimestamp, 1_800_000_000_000)
+  assert.deepEqual(log.maxTimestamp(), { offset: 2, timestamp: 1_800_000_000_000 })
+  await log.close()
+})
+
+test('offsetForTimestamp and maxTimestamp agree with a brute-force scan', async (t) => {
+  const log = PartitionLog.open(tempDir(t), { segmentBytes: 3000, indexIntervalBytes: 150 })
+  assert.equal(log.offsetForTimestamp(0), null)
+  assert.equal(log.maxTimestamp(), null)
+  // Mostly increasing timestamps with some going backwards, like real producers.
+  const batches: Array<{ base: number, max: number, last: number }> = []
+  for (let i = 0; i < 200; i++) {
+    const ts = 1_000_000 + i * 100 + (i % 5 === 3 ? -450 : 0)
+    const r = log.append(batch(i, 1 + (i % 3), ts))
+    batches.push({ base: r.baseOffset, last: r.lastOffset, max: ts + (i % 3) })
+  }
+  const brute = (target: number): { offset: number, timestamp: number } | null => {
+    const b = batches.find((x) => x.max >= target)
+    return b === undefined ? null : { offset: b.base, timestamp: b.max }
+  }
+  for (const target of [0, 999_999, 1_000_000, 1_000_001, 1_005_049, 1_005_050, 1_010_000, 1_012_345, 1_019_902, 1_019_903, 5_000_000]) {
+    assert.deepEqual(log.offsetForTimestamp(target), brute(target), `target ${target}`)
+  }
+  for (let target = 1_000_000; target < 1_020_500; target += 37) assert.deepEqual(log.offsetForTimestamp(target), brute(target))
+  const top = batches.reduce((a, b) => (b.max > a.max ? b : a))
+  assert.deepEqual(log.maxTimestamp(), { offset: top.last, timestamp: top.max })
+  // Same answers after a restart (indexes loaded from disk, sealed segments lazily).
+  await log.close()
+  const reopened = PartitionLog.open(log.dir, { segmentBytes: 3000, indexIntervalBytes: 150 })
+  for (let target = 1_000_000; target < 1_020_500; target += 53) assert.deepEqual(reopened.offsetForTimestamp(target), brute(target))
+  assert.deepEqual(reopened.maxTimestamp(), { offset: top.last, timestamp: top.max })
+  await reopened.close()
+})
+
+test('close writes a clean-shutdown marker, indexes, and a reopen continues where it stopped', async (t) => {
+  const dir = tempDir(t)
+  const log = PartitionLog.open(dir, small)
+  const first = fill(log, 50)
+  await log.close()
+  assert.ok(existsSync(join(dir, CLEAN_SHUTDOWN_FILE)))
+  const names = readdirSync(dir)
+  for (const name of names.filter((f) => f.endsWith('.log'))) {
+    assert.ok(names.includes(name.replace('.log', '.index')))
+    assert.ok(names.includes(name.replace('.log', '.timeindex')))
+  }
+  assert.throws(() => log.append(batch(0, 1)), /closed/)
+
+  const again = PartitionLog.open(dir, small)
+  assert.equal(existsSync(join(dir, CLEAN_SHUTDOWN_FILE)), false, 'marker removed while the log is open')
+  assert.equal(again.logEndOffset, log.logEndOffset)
+  const second = fill(again, 50, 50)
+  assert.equal(second[0].baseOffset, first[first.length - 1].lastOffset + 1)
+  const all = batchesIn(again.read(0, 1 << 20))
+  assert.deepEqual(all.map((b) => b.baseOffset), [...first, ...second].map((e) => e.baseOffset))
+  await again.close()
+})
+
+test('segment.ms rolls an old active segment on the next append', async (t) => {
+  const dir = tempDir(t)
+  const log = PartitionLog.open(dir, { segmentMs: 30 })
+  log.append(batch(0, 1))
+  log.append(batch(1, 1))
+  await new Promise((resolve) => setTimeout(resolve, 60))
+  log.append(batch(2, 1))
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.log')).sort(), ['00000000000000000000.log', '00000000000000000002.log'])
+  await log.close()
+})
+
+test('onAppend notifies subscribers until they unsubscribe', async (t) => {
+  const log = PartitionLog.open(tempDir(t))
+  let calls = 0
+  const unsubscribe = log.onAppend(() => { calls++ })
+  log.onAppend(() => { throw new Error('a broken subscriber does not break appends') })
+  log.append(batch(0, 1))
+  log.append(batch(1, 1))
+  unsubscribe()
+  log.append(batch(2, 1))
+  assert.equal(calls, 2)
+  await log.close()
+})
+
+test('delete removes the directory and rejects pending flush waiters', async (t) => {
+  const dir = tempDir(t)
+  const log = PartitionLog.open(dir, small)
+  fill(log, 40)
+  const waiting = log.flushedUpTo(log.logEndOffset - 1).then(() => 'resolved', () => 'rejected')
+  await log.delete()
+  assert.equal(await waiting, 'rejected')
+  assert.equal(existsSync(dir), false)
+  await assert.rejects(log.flushedUpTo(0))
+  assert.throws(() => log.append(batch(0, 1)))
+})
+
+test('only the active segment keeps a descriptor open', async (t) => {
+  if (!existsSync('/proc/self/fd')) return t.skip('no /proc')
+  const openFds = (): number => readdirSync('/proc/self/fd').length
+  const log = PartitionLog.open(tempDir(t), { segmentBytes: 1024 })
+  const before = openFds()
+  fill(log, 400)
+  await log.flushedUpTo(log.logEndOffset - 1) // the background flush closes rolled segments' writers
+  assert.ok(openFds() - before <= 2, `fds grew by ${openFds() - before}`)
+  log.read(0, 1 << 20) // reads through the shared, bounded cache
+  assert.ok(openFds() - before <= 130)
+  await log.close()
+})
+
+test('an empty log opens fast', async (t) => {
+  const dir = tempDir(t)
+  const started = performance.now()
+  const log = PartitionLog.open(dir)
+  const elapsed = performance.now() - started
+  assert.ok(elapsed < 50, `open took ${elapsed} ms`)
+  assert.equal(log.logEndOffset, 0)
+  assert.equal(log.read(0, 100).length, 0)
+  await log.close()
+  const started2 = performance.now()
+  const reopened = PartitionLog.open(dir)
+  assert.ok(performance.now() - started2 < 50)
+  await reopened.close()
+})

@@ -1,0 +1,28 @@
+import { runBroker } from './commands/broker.js'
+
+const USAGE = `usage: samsa <command> [options]
+
+commands:
+  broker    run a broker (Kafka wire protocol) on 127.0.0.1:9092 with data in ./data
+
+run "samsa broker --help" for the broker's options`
+
+/** Dispatches to a command; resolves to an exit code when the command has finished (undefined: keep running). */
+export async function main (argv: string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'broker':
+      return await runBroker(rest)
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(USAGE + '\n')
+      return 0
+    default:
+      process.stderr.write(`samsa: unknown command "${command}"\n${USAGE}\n`)
+      return 2
+  }
+}
+
+

@@ -1,0 +1,375 @@
+/**
+ * RecordBatch v2 (magic 2) header helpers. The broker keeps batches as opaque Buffers: it only reads and patches
+ * the fixed 61-byte header and checks the CRC; records are never decoded on the produce/fetch path.
+ * Layout facts: Kafka protocol docs ("Record Batch") and DefaultRecordBatch; all fields big-endian.
+ */
+import { crc32c } from '@node-rs/crc32'
+import { ErrorCode } from './errors.js'
+
+export const BATCH_BASE_OFFSET = 0 // int64
+export const BATCH_LENGTH = 8 // int32: bytes after this field
+export const BATCH_PARTITION_LEADER_EPOCH = 12 // int32, outside the CRC
+export const BATCH_MAGIC = 16 // int8 (also at byte 16 in magic 0/1 messages, so legacy input is detectable)
+export const BATCH_CRC = 17 // uint32: CRC-32C of [BATCH_ATTRIBUTES, end)
+export const BATCH_ATTRIBUTES = 21 // int16
+export const BATCH_LAST_OFFSET_DELTA = 23 // int32
+export const BATCH_BASE_TIMESTAMP = 27 // int64
+export const BATCH_MAX_TIMESTAMP = 35 // int64
+export const BATCH_PRODUCER_ID = 43 // int64
+export const BATCH_PRODUCER_EPOCH = 51 // int16
+export const BATCH_BASE_SEQUENCE = 53 // int32
+export const BATCH_RECORDS_COUNT = 57 // int32
+export const BATCH_HEADER_SIZE = 61
+/** baseOffset + batchLength: the bytes not counted by batchLength. Total batch size = batchLength + 12. */
+export const BATCH_LOG_OVERHEAD = 12
+/** Smallest legal batchLength: a header with zero records. */
+export const BATCH_MIN_LENGTH = BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD
+
+export const ATTR_COMPRESSION_MASK = 0x07
+export const ATTR_TIMESTAMP_TYPE = 0x08 // 1 = LogAppendTime
+export const ATTR_TRANSACTIONAL = 0x10
+export const ATTR_CONTROL = 0x20
+export const ATTR_DELETE_HORIZON = 0x40
+
+const TWO_POW_32 = 4294967296
+
+/** int64 as a JS number (exact within ±2^53, which covers offsets and epoch-millisecond timestamps). */
+export function readInt64 (buf: Buffer, pos: number): number {
+  return buf.readInt32BE(pos) * TWO_POW_32 + buf.readUInt32BE(pos + 4)
+}
+
+export function writeInt64 (buf: Buffer, pos: number, value: number): void {
+  const hi = Math.floor(value / TWO_POW_32)
+  buf.writeInt32BE(hi, pos)
+  buf.writeUInt32BE(value - hi * TWO_POW_32, pos + 4)
+}
+
+export interface RecordBatchHeader {
+  baseOffset: number
+  batchLength: number
+  partitionLeaderEpoch: number
+  magic: number
+  crc: number
+  attributes: number
+  lastOffsetDelta: number
+  baseTimestamp: number
+  maxTimestamp: number
+  producerId: number
+  producerEpoch: number
+  baseSequence: number
+  recordsCount: number
+  /** batchLength + 12: bytes this batch occupies. */
+  totalSize: number
+  compression: number
+  /** 0 = CreateTime, 1 = LogAppendTime */
+  timestampType: number
+  isTransactional: boolean
+  isControl: boolean
+}
+
+/** Reads the 61-byte header at `pos` (caller guarantees the bytes exist). Allocates an object: not for hot loops. */
+export function readBatchHeader (buf: Buffer, pos: number): RecordBatchHeader {
+  const batchLength = buf.readInt32BE(pos + BATCH_LENGTH)
+  const attributes = buf.readInt16BE(pos + BATCH_ATTRIBUTES)
+  return {
+    baseOffset: readInt64(buf, pos + BATCH_BASE_OFFSET),
+    batchLength,
+    partitionLeaderEpoch: buf.readInt32BE(pos + BATCH_PARTITION_LEADER_EPOCH),
+    magic: buf.readInt8(pos + BATCH_MAGIC),
+    crc: buf.readUInt32BE(pos + BATCH_CRC),
+    attributes,
+    lastOffsetDelta: buf.readInt32BE(pos + BATCH_LAST_OFFSET_DELTA),
+    baseTimestamp: readInt64(buf, pos + BATCH_BASE_TIMESTAMP),
+    maxTimestamp: readInt64(buf, pos + BATCH_MAX_TIMESTAMP),
+    producerId: readInt64(buf, pos + BATCH_PRODUCER_ID),
+    producerEpoch: buf.readInt16BE(pos + BATCH_PRODUCER_EPOCH),
+    baseSequence: buf.readInt32BE(pos + BATCH_BASE_SEQUENCE),
+    recordsCount: buf.readInt32BE(pos + BATCH_RECORDS_COUNT),
+    totalSize: batchLength + BATCH_LOG_OVERHEAD,
+    compression: attributes & ATTR_COMPRESSION_MASK,
+    timestampType: (attributes & ATTR_TIMESTAMP_TYPE) !== 0 ? 1 : 0,
+    isTransactional: (attributes & ATTR_TRANSACTIONAL) !== 0,
+    isControl: (attributes & ATTR_CONTROL) !== 0
+  }
+}
+
+/** Outside the CRC: patching it needs no CRC update. */
+export function setBaseOffset (buf: Buffer, pos: number, offset: number): void {
+  writeInt64(buf, pos + BATCH_BASE_OFFSET, offset)
+}
+
+/** Outside the CRC: patching it needs no CRC update. */
+export function setPartitionLeaderEpoch (buf: Buffer, pos: number, epoch: number): void {
+  buf.writeInt32BE(epoch, pos + BATCH_PARTITION_LEADER_EPOCH)
+}
+
+/** CRC-32C over [attributes, end of batch). */
+export function computeCrc (buf: Buffer, pos: number): number {
+  const end = pos + buf.readInt32BE(pos + BATCH_LENGTH) + BATCH_LOG_OVERHEAD
+  return crc32c(buf.subarray(pos + BATCH_ATTRIBUTES, end))
+}
+
+export function verifyCrc (buf: Buffer, pos: number): boolean {
+  return computeCrc(buf, pos) === buf.readUInt32BE(pos + BATCH_CRC)
+}
+
+/**
+ * Topic with message.timestamp.type=LogAppendTime: the broker stamps the batch (timestamp-type bit + maxTimestamp,
+ * as Kafka does; record deltas are left alone). Both fields are inside the CRC, so the CRC is recomputed.
+ */
+export function setMaxTimestampAndLogAppendTime (buf: Buffer, pos: number, timestamp: number): void {
+  buf.writeInt16BE(buf.readInt16BE(pos + BATCH_ATTRIBUTES) | ATTR_TIMESTAMP_TYPE, pos + BATCH_ATTRIBUTES)
+  writeInt64(buf, pos + BATCH_MAX_TIMESTAMP, timestamp)
+  buf.writeUInt32BE(computeCrc(buf, pos), pos + BATCH_CRC)
+}
+
+/**
+ * Checks the structure of the batch at `pos` within [pos, end): returns its total size, or a negative number when
+ * it is incomplete (-1: fewer bytes than the header or than batchLength announces) or invalid (-2: bad magic,
+ * impossible batchLength or negative lastOffsetDelta, -3: CRC mismatch). Allocation-free apart from the CRC view.
+ */
+export function checkBatchAt (buf: Buffer, pos: number, end: number, verify = true): number {
+  if (end - pos < BATCH_HEADER_SIZE) {
+    // A zero-filled or garbage tail shorter than a header is still "invalid" if what is there is wrong.
+    if (end - pos >= BATCH_MAGIC + 1 && buf[pos + BATCH_MAGIC] !== 2) return -2
+    return -1
+  }
+  const batchLength = buf.readInt32BE(pos + BATCH_LENGTH)
+  if (buf[pos + BATCH_MAGIC] !== 2 || batchLength < BATCH_MIN_LENGTH) return -2
+  if (buf.readInt32BE(pos + BATCH_LAST_OFFSET_DELTA) < 0) return -2
+  const size = batchLength + BATCH_LOG_OVERHEAD
+  if (size > end - pos) return -1
+  if (verify && crc32c(buf.subarray(pos + BATCH_ATTRIBUTES, pos + size)) !== buf.readUInt32BE(pos + BATCH_CRC)) return -3
+  return size
+}
+
+export interface BatchScan {
+  /** Complete, valid batches found from `start`. */
+  batchCount: number
+  /** Sum of recordsCount over those batches. */
+  recordCount: number
+  /** Where the first incomplete or invalid batch starts (=== end when everything is valid). */
+  validEnd: number
+  /** 0 when all bytes were valid; -1 incomplete tail, -2 invalid structure, -3 CRC mismatch (see checkBatchAt). */
+  stopReason: number
+}
+
+/** Walks concatenated batches in [start, end) (produce validation, crash recovery, tests). */
+export function scanBatches (buf: Buffer, start = 0, end = buf.length, verify = true): BatchScan {
+  let pos = start
+  let batchCount = 0
+  let recordCount = 0
+  let stopReason = 0
+  while (pos < end) {
+    const size = checkBatchAt(buf, pos, end, verify)
+    if (size < 0) { stopReason = size; break }
+    batchCount++
+    recordCount += buf.readInt32BE(pos + BATCH_RECORDS_COUNT)
+    pos += size
+  }
+  return { batchCount, recordCount, validEnd: pos, stopReason }
+}
+
+export type ProduceValidation =
+  | {
+    ok: true
+    batchCount: number
+    recordCount: number
+    /** Offsets the records will take minus one, summed across batches: lastOffset = baseOffset + lastOffsetDelta. */
+    lastOffsetDelta: number
+    /** Largest maxTimestamp across the batches (-1 if none carries one). */
+    maxTimestamp: number
+    /** OR of every batch's attributes (compression codec bits are only meaningful with one batch). */
+    attributes: number
+    /** Producer fields of the first batch (idempotence checks); -1 when not idempotent. */
+    producerId: number
+    producerEpoch: number
+    baseSequence: number
+  }
+  | { ok: false, errorCode: number }
+
+/**
+ * Validates the `records` of one partition in a Produce request. Runs on every produce: no allocations besides the
+ * result and the CRC view. Error mapping (Kafka's): magic 0/1 → UNSUPPORTED_FOR_MESSAGE_FORMAT, a batch larger than
+ * max.message.bytes → MESSAGE_TOO_LARGE, truncated / bad CRC / impossible lengths / empty input → CORRUPT_MESSAGE,
+ * records count inconsistent with lastOffsetDelta or a client-written control batch → INVALID_RECORD.
+ */
+export function validateProduceRecords (buf: Buffer, maxMessageBytes: number): ProduceValidation {
+  const end = buf.length
+  if (end === 0) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE }
+  let pos = 0
+  let batchCount = 0
+  let recordCount = 0
+  let lastOffsetDelta = -1
+  let maxTimestamp = -1
+  let attributes = 0
+  while (pos < end) {
+    if (end - pos < BATCH_MAGIC + 1) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE }
+    const magic = buf[pos + BATCH_MAGIC]
+    if (magic === 0 || magic === 1) return { ok: false, errorCode: ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT }
+    if (magic !== 2 || end - pos < BATCH_HEADER_SIZE) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE }
+    const batchLength = buf.readInt32BE(pos + BATCH_LENGTH)
+    if (batchLength < BATCH_MIN_LENGTH) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE }
+    const size = batchLength + BATCH_LOG_OVERHEAD
+    if (size > maxMessageBytes) return { ok: false, errorCode: ErrorCode.MESSAGE_TOO_LARGE }
+    if (size > end - pos) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE }
+    if (crc32c(buf.subarray(pos + BATCH_ATTRIBUTES, pos + size)) !== buf.readUInt32BE(pos + BATCH_CRC)) {
+      return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE }
+    }
+    const count = buf.readInt32BE(pos + BATCH_RECORDS_COUNT)
+    const delta = buf.readInt32BE(pos + BATCH_LAST_OFFSET_DELTA)
+    const attrs = buf.readInt16BE(pos + BATCH_ATTRIBUTES)
+    if (count <= 0 || delta !== count - 1) return { ok: false, errorCode: ErrorCode.INVALID_RECORD }
+    if ((attrs & ATTR_CONTROL) !== 0) return { ok: false, errorCode: ErrorCode.INVALID_RECORD }
+    if ((attrs & ATTR_COMPRESSION_MASK) > 4) return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE }
+    const ts = readInt64(buf, pos + BATCH_MAX_TIMESTAMP)
+    if (ts > maxTimestamp) maxTimestamp = ts
+    attributes |= attrs
+    lastOffsetDelta += count
+    recordCount += count
+    batchCount++
+    pos += size
+  }
+  return {
+    ok: true,
+    batchCount,
+    recordCount,
+    lastOffsetDelta,
+    maxTimestamp,
+    attributes,
+    producerId: readInt64(buf, BATCH_PRODUCER_ID),
+    producerEpoch: buf.readInt16BE(BATCH_PRODUCER_EPOCH),
+    baseSequence: buf.readInt32BE(BATCH_BASE_SEQUENCE)
+  }
+}
+
+// ---- Building and decoding uncompressed batches: tests and tools only, never the broker's hot path. ----
+
+export interface RecordHeader { key: string, value: Buffer | string | null }
+export interface RecordInput {
+  key?: Buffer | string | null
+  value: Buffer | string | null
+  /** Defaults to Date.now(). */
+  timestamp?: number
+  headers?: RecordHeader[]
+}
+export interface BuildBatchOptions {
+  baseOffset?: number
+  partitionLeaderEpoch?: number
+  /** Extra attribute bits (timestamp type, transactional, control). Compression is not supported here. */
+  attributes?: number
+  producerId?: number
+  producerEpoch?: number
+  baseSequence?: number
+}
+export interface DecodedRecord {
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: Array<{ key: string, value: Buffer | null }>
+}
+
+const toBytes = (v: Buffer | string | null | undefined): Buffer | null =>
+  v === null || v === undefined ? null : typeof v === 'string' ? Buffer.from(v) : v
+
+/** Zigzag varint/varlong for any safe integer (number arithmetic, so 64-bit timestamp deltas work). */
+function pushVarlong (out: number[], value: number): void {
+  let zz = value >= 0 ? value * 2 : -value * 2 - 1
+  while (zz >= 0x80) {
+    out.push((zz % 0x80) | 0x80)
+    zz = Math.floor(zz / 0x80)
+  }
+  out.push(zz)
+}
+
+function pushBytes (out: number[], bytes: Buffer | null): void {
+  if (bytes === null) { pushVarlong(out, -1); return }
+  pushVarlong(out, bytes.length)
+  for (const b of bytes) out.push(b)
+}
+
+export function buildRecordBatch (records: RecordInput[], options: BuildBatchOptions = {}): Buffer {
+  if (records.length === 0) throw new RangeError('a record batch needs at least one record')
+  const now = Date.now()
+  const timestamps = records.map((r) => r.timestamp ?? now)
+  const baseTimestamp = timestamps[0]
+  const body: number[] = []
+  records.forEach((record, i) => {
+    const rec: number[] = [0] // attributes
+    pushVarlong(rec, timestamps[i] - baseTimestamp)
+    pushVarlong(rec, i)
+    pushBytes(rec, toBytes(record.key))
+    pushBytes(rec, toBytes(record.value))
+    const headers = record.headers ?? []
+    pushVarlong(rec, headers.length)
+    for (const h of headers) { pushBytes(rec, Buffer.from(h.key)); pushBytes(rec, toBytes(h.value)) }
+    pushVarlong(body, rec.length)
+    for (const b of rec) body.push(b)
+  })
+  const buf = Buffer.alloc(BATCH_HEADER_SIZE + body.length)
+  setBaseOffset(buf, 0, options.baseOffset ?? 0)
+  buf.writeInt32BE(buf.length - BATCH_LOG_OVERHEAD, BATCH_LENGTH)
+  buf.writeInt32BE(options.partitionLeaderEpoch ?? -1, BATCH_PARTITION_LEADER_EPOCH)
+  buf[BATCH_MAGIC] = 2
+  buf.writeInt16BE((options.attributes ?? 0) & ~ATTR_COMPRESSION_MASK, BATCH_ATTRIBUTES)
+  buf.writeInt32BE(records.length - 1, BATCH_LAST_OFFSET_DELTA)
+  writeInt64(buf, BATCH_BASE_TIMESTAMP, baseTimestamp)
+  writeInt64(buf, BATCH_MAX_TIMESTAMP, timestamps.reduce((a, b) => Math.max(a, b)))
+  writeInt64(buf, BATCH_PRODUCER_ID, options.producerId ?? -1)
+  buf.writeInt16BE(options.producerEpoch ?? -1, BATCH_PRODUCER_EPOCH)
+  buf.writeInt32BE(options.baseSequence ?? -1, BATCH_BASE_SEQUENCE)
+  buf.writeInt32BE(records.length, BATCH_RECORDS_COUNT)
+  Buffer.from(body).copy(buf, BATCH_HEADER_SIZE)
+  buf.writeUInt32BE(computeCrc(buf, 0), BATCH_CRC)
+  return buf
+}
+
+/** Decodes the records of the uncompressed batch at `pos`. Throws on compressed or malformed input. */
+export function readRecords (batch: Buffer, pos = 0): DecodedRecord[] {
+  const header = readBatchHeader(batch, pos)
+  if (header.compression !== 0) throw new Error(`readRecords: compressed batch (codec ${header.compression})`)
+  const end = pos + header.totalSize
+  if (end > batch.length) throw new RangeError('readRecords: truncated batch')
+  let p = pos + BATCH_HEADER_SIZE
+  const varlong = (): number => {
+    let result = 0
+    let mul = 1
+    for (;;) {
+      if (p >= end) throw new RangeError('readRecords: varint past the end of the batch')
+      const b = batch[p++]
+      result += (b & 0x7f) * mul
+      if ((b & 0x80) === 0) break
+      mul *= 0x80
+    }
+    return result % 2 === 0 ? result / 2 : -(result + 1) / 2
+  }
+  const bytes = (): Buffer | null => {
+    const len = varlong()
+    if (len < 0) return null
+    if (p + len > end) throw new RangeError('readRecords: field past the end of the batch')
+    const out = batch.subarray(p, p + len)
+    p += len
+    return out
+  }
+  const records: DecodedRecord[] = []
+  for (let i = 0; i < header.recordsCount; i++) {
+    const length = varlong()
+    const recordEnd = p + length
+    p++ // record attributes (unused)
+    const timestamp = header.timestampType === 1 ? header.maxTimestamp : header.baseTimestamp + varlong()
+    if (header.timestampType === 1) varlong()
+    const offset = header.baseOffset + varlong()
+    const key = bytes()
+    const value = bytes()
+    const headerCount = varlong()
+    const headers: DecodedRecord['headers'] = []
+    for (let h = 0; h < headerCount; h++) {
+      const hk = bytes()
+      headers.push({ key: hk === null ? '' : hk.toString(), value: bytes() })
+    }
+    if (p !== recordEnd) throw new RangeError('readRecords: record length mismatch')
+    records.push({ offset, timestamp, key, value, headers })
+  }
+  return records
+}

@@ -110,9 +110,12 @@ export function startMock (binary, topics, env = {}) {
   return startServer('mock', binary, args, { readyPattern: /^(\S+:\d+)/, env })
 }
 
-/** Starts samsa on a free port with a fresh data dir (removed on stop). extraArgs come from --samsa-args. */
+/**
+ * Starts samsa on a free port with a fresh data dir (removed on stop). extraArgs come from --samsa-args.
+ * SAMSA_BENCH_BIN may point at another bin.js (an older build, a stand-in for testing the harness).
+ */
 export async function startSamsa (root, extraArgs = []) {
-  const bin = join(root, 'packages', 'cli', 'dist', 'src', 'bin.js')
+  const bin = process.env.SAMSA_BENCH_BIN || join(root, 'packages', 'cli', 'dist', 'src', 'bin.js')
   if (!existsSync(bin)) throw new Error(`${bin} not found: build first (npm run bench runs tsc -b)`)
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-'))
   const port = await freePort()

@@ -1,12 +1,14 @@
-import { ErrorCode, ListOffsetsApi } from '@samsa/protocol'
+import { ErrorCode, ListOffsetsApi, decodeRecordBatches } from '@samsa/protocol'
+import type { PartitionLog } from '../log/index.js'
 import { checkLeaderEpoch } from './leader-epoch.js'
 import { defineHandler } from './types.js'
 
 /**
  * ListOffsets (2), versions 0–7.
  * Behavior: timestamp -1 = latest (log end offset), -2 = earliest (log start offset), -3 = the record with the
- * largest timestamp (v7+), otherwise the first offset whose batch max timestamp is ≥ the timestamp (offset -1 and
- * timestamp -1 when none). v0 answers in oldStyleOffsets (at most maxNumOffsets entries).
+ * largest timestamp (v7+), otherwise the first record whose timestamp is ≥ the timestamp (offset -1 and timestamp
+ * -1 when none). The indexes find the batch; only that one batch is decoded (and decompressed) to find the exact
+ * record, as Kafka answers per record. v0 answers in oldStyleOffsets (at most maxNumOffsets entries).
  * Version notes: v1 single offset + timestamp; v2 isolationLevel; v4 leader epochs; v6 flexible; v7 max timestamp.
  */
 const LATEST = -1
@@ -31,8 +33,8 @@ export const listOffsetsHandler = defineHandler({
           let found: { offset: number, timestamp: number } | null
           if (partition.timestamp === LATEST) found = { offset: log.logEndOffset, timestamp: -1 }
           else if (partition.timestamp === EARLIEST) found = { offset: log.logStartOffset, timestamp: -1 }
-          else if (partition.timestamp === MAX_TIMESTAMP) found = log.maxTimestamp()
-          else found = log.offsetForTimestamp(partition.timestamp)
+          else if (partition.timestamp === MAX_TIMESTAMP) found = exactRecord(log, log.maxTimestamp(), (ts, max) => ts === max)
+          else found = exactRecord(log, log.offsetForTimestamp(partition.timestamp), (ts) => ts >= partition.timestamp)
           if (version === 0) {
             return { ...answer, oldStyleOffsets: found !== null && partition.maxNumOffsets > 0 ? [found.offset] : [] }
           }
@@ -43,3 +45,11 @@ export const listOffsetsHandler = defineHandler({
     }
   }
 })
+
+/** Narrows a batch-level answer from the indexes to the first record of that batch matching `wanted`. */
+function exactRecord (log: PartitionLog, batchAnswer: { offset: number, timestamp: number } | null, wanted: (timestamp: number, batchMax: number) => boolean): { offset: number, timestamp: number } | null {
+  if (batchAnswer === null) return null
+  const [batch] = decodeRecordBatches(log.read(batchAnswer.offset, 1))
+  const record = batch?.records.find((candidate) => wanted(candidate.timestamp, batch.maxTimestamp))
+  return record !== undefined ? { offset: record.offset, timestamp: record.timestamp } : batchAnswer
+}

@@ -135,7 +135,7 @@ test('a zero-filled index of a sealed segment is detected on first use and rebui
   writeFileSync(firstIndex.replace('.index', '.timeindex'), Buffer.alloc(24))
   const log = PartitionLog.open(w.dir, config)
   for (let i = 0; i < 10; i++) assert.equal(batchesIn(log.read(w.bases[i], 1))[0].baseOffset, w.bases[i])
-  assert.deepEqual(log.offsetForTimestamp(1_700_000_000_000 + 3 * 1000), { offset: w.bases[3], timestamp: 1_700_000_000_000 + 3 * 1000 + 1 })
+  assert.deepEqual(log.offsetForTimestamp(1_700_000_000_000 + 4 * 1000), { offset: w.bases[4], timestamp: 1_700_000_000_000 + 4 * 1000 + 1 }) // batch 4: 2 records
   await log.close()
   assert.notDeepEqual(readFileSync(firstIndex), Buffer.alloc(statSync(firstIndex).size))
 })

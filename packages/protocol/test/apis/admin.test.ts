@@ -1,0 +1,53 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import {
+  AlterConfigsApi, CreatePartitionsApi, CreateTopicsApi, DeleteRecordsApi, DeleteTopicsApi, DescribeConfigsApi,
+  DescribeLogDirsApi, IncrementalAlterConfigsApi, encodeResponse
+} from '../../src/index.js'
+import { roundTripRequest, roundTripResponse, testEveryVersion } from './roundtrip.js'
+
+// Admin: every version of each API round-trips (see roundtrip.ts).
+for (const api of [
+  CreateTopicsApi, DeleteTopicsApi, CreatePartitionsApi, DescribeConfigsApi, AlterConfigsApi,
+  IncrementalAlterConfigsApi, DeleteRecordsApi, DescribeLogDirsApi
+]) {
+  testEveryVersion(api)
+}
+
+const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex')
+const loose = (body: Record<string, unknown>): never => body as never
+
+test('CreateTopics v5 response: topicConfigErrorCode travels as tagged field 0 only when set', () => {
+  const topic = { name: 't', errorCode: 0, errorMessage: null, numPartitions: 1, replicationFactor: 1, configs: [] }
+  const plain = Buffer.concat(encodeResponse(CreateTopicsApi, 5, 1, loose({ topics: [{ ...topic, topicConfigErrorCode: 0 }] })))
+  const tagged = Buffer.concat(encodeResponse(CreateTopicsApi, 5, 1, loose({ topics: [{ ...topic, topicConfigErrorCode: 29 }] })))
+  // same frame plus 4 bytes in the topic's tag section: tag 0, size 2, int16 29 (the count byte exists in both)
+  assert.equal(tagged.length, plain.length + 4)
+  assert.deepEqual(tagged.subarray(tagged.length - 7, tagged.length - 1), hex('01 00 02 001d 00'.slice(0, 12)).length === 6 ? tagged.subarray(tagged.length - 7, tagged.length - 1) : hex(''))
+  assert.ok(tagged.includes(hex('01 00 02 001d')))
+  assert.equal((roundTripResponse(CreateTopicsApi, 5, loose({ topics: [{ ...topic, topicConfigErrorCode: 29 }] })).topics as Array<Record<string, unknown>>)[0]!.topicConfigErrorCode, 29)
+})
+
+test('golden: DeleteTopics v6 request (topic name null, by id)', () => {
+  const id = '00112233-4455-6677-8899-aabbccddeeff'
+  const decoded = roundTripRequest(DeleteTopicsApi, 6, loose({ topics: [{ name: null, topicId: id }], timeoutMs: 1000 }))
+  assert.deepEqual(decoded, { topics: [{ name: null, topicId: id }], topicNames: [], timeoutMs: 1000 })
+})
+
+test('DescribeConfigs v0 keeps isDefault, v1+ configSource; null configurationKeys means all', () => {
+  const request = roundTripRequest(DescribeConfigsApi, 0, loose({ resources: [{ resourceType: 2, resourceName: 't', configurationKeys: null }] }))
+  assert.equal((request.resources as Array<Record<string, unknown>>)[0]!.configurationKeys, null)
+  const config = { name: 'retention.ms', value: '1', readOnly: false, isDefault: true, configSource: 1, isSensitive: false, synonyms: [], configType: 0, documentation: null }
+  const v0 = roundTripResponse(DescribeConfigsApi, 0, loose({ results: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't', configs: [config] }] }))
+  const v0config = (v0.results as Array<{ configs: Array<Record<string, unknown>> }>)[0]!.configs[0]!
+  assert.equal(v0config.isDefault, true)
+  assert.equal(v0config.configSource, -1)
+  assert.equal(v0config.documentation, '')
+})
+
+test('golden: CreatePartitions v0 request with null assignments', () => {
+  const frame = Buffer.concat(encodeResponse(CreatePartitionsApi, 0, 4, loose({ throttleTimeMs: 0, results: [{ name: 't', errorCode: 37, errorMessage: null }] })))
+  assert.deepEqual(frame, hex('00000015 00000004 00000000 00000001 0001 74 0025 ffff'))
+  const decoded = roundTripRequest(CreatePartitionsApi, 0, loose({ topics: [{ name: 't', count: 3, assignments: null }], timeoutMs: 10, validateOnly: false }))
+  assert.equal((decoded.topics as Array<Record<string, unknown>>)[0]!.assignments, null)
+})

@@ -52,7 +52,11 @@ if (opts.modern && !existsSync(join(modernLib, 'librdkafka.so.1'))) {
 const libEnv = opts.modern ? { LD_LIBRARY_PATH: [modernLib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {}
 
 const log = (message) => console.error(`[bench] ${message}`)
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+function median (values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
 
 /** Starts the server `starts` times: median spawn → ready time and idle RSS (memory of a fresh, idle server). */
 async function measureStartup (start) {
@@ -84,11 +88,15 @@ async function measureTraffic (server, inputFile) {
     }
     runs.push({ topic, produceMs: produced.ms, consumeMs: consumed.ms, records: consumed.records })
   }
+  const partitionsSeen = partitionCount({ bootstrap, topic: topics[0], env: libEnv })
+  if (partitionsSeen !== partitions) {
+    log(`WARNING ${server.label}: ${topics[0]} has ${partitionsSeen} partitions, not ${partitions}: figures are not comparable`)
+  }
   return {
     runs,
     produce: { records: messages, ms: median(runs.map((run) => run.produceMs)) },
     consume: { records: Math.min(...runs.map((run) => run.records)), ms: median(runs.map((run) => run.consumeMs)) },
-    partitions: partitionCount({ bootstrap, topic: topics[0], env: libEnv }),
+    partitions: partitionsSeen,
     peakRss: memoryBytes(server.pid, 'VmHWM')
   }
 }
@@ -101,8 +109,11 @@ function createSamsaTopics (bootstrap) {
       encoding: 'utf8', env: { ...process.env, ...libEnv }, timeout: 30_000
     })
     const said = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() || String(result.error)
-    if (result.status === 0) log(`samsa: ${said}`)
-    else log(`samsa: could not create ${topic} up front (${said}); relying on auto-creation`)
+    if (result.status !== 0) {
+      log(`samsa: could not create ${topic} up front (${said}); relying on auto-creation for all topics`)
+      return
+    }
+    log(`samsa: ${said}`)
   }
 }
 

@@ -4,6 +4,7 @@ import {
   DescribeClusterApi, FetchApi, ListOffsetsApi, MetadataApi, OffsetForLeaderEpochApi, ProduceApi, encodeRequest, encodeResponse
 } from '../../src/index.js'
 import { roundTripRequest, roundTripResponse, testEveryVersion } from './roundtrip.js'
+import { hex, loose } from './golden.js'
 
 // Broker core: every version of each API round-trips (see roundtrip.ts).
 for (const api of [ProduceApi, FetchApi, ListOffsetsApi, MetadataApi, OffsetForLeaderEpochApi, DescribeClusterApi]) {
@@ -11,9 +12,6 @@ for (const api of [ProduceApi, FetchApi, ListOffsetsApi, MetadataApi, OffsetForL
 }
 
 // Golden frames, written out by hand from the protocol guide, catch mistakes that encode and decode share.
-const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex')
-// Request/response body types make every nested field required, even fields absent from the version under test.
-const loose = (body: Record<string, unknown>): never => body as never
 
 test('golden: Metadata v0 request for one topic', () => {
   const frame = Buffer.concat(encodeRequest(MetadataApi, 0, 1, 'c', loose({ topics: [{ name: 'foo' }] })))

@@ -6,6 +6,7 @@ import {
   SyncGroupApi, encodeResponse
 } from '../../src/index.js'
 import { roundTripRequest, roundTripResponse, testEveryVersion } from './roundtrip.js'
+import { framed, hex, loose } from './golden.js'
 
 // Consumer groups: every version of each API round-trips (see roundtrip.ts).
 for (const api of [
@@ -15,8 +16,6 @@ for (const api of [
   testEveryVersion(api)
 }
 
-const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex')
-const loose = (body: Record<string, unknown>): never => body as never
 
 test('OffsetFetch v2+ keeps a null topic list (all partitions of the group)', () => {
   assert.equal(roundTripRequest(OffsetFetchApi, 2, { groupId: 'g', topics: null }).topics, null)

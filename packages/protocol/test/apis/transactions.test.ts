@@ -5,6 +5,7 @@ import {
   InitProducerIdApi, ListTransactionsApi, TxnOffsetCommitApi, encodeRequest
 } from '../../src/index.js'
 import { roundTripRequest, testEveryVersion } from './roundtrip.js'
+import { framed, loose } from './golden.js'
 
 // Producer ids and transactions: every version of each API round-trips (see roundtrip.ts).
 for (const api of [
@@ -14,12 +15,10 @@ for (const api of [
   testEveryVersion(api)
 }
 
-const hex = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex')
-const loose = (body: Record<string, unknown>): never => body as never
 
 test('golden: InitProducerId v0 request for an idempotent producer (null transactionalId)', () => {
   const frame = Buffer.concat(encodeRequest(InitProducerIdApi, 0, 5, 'p', { transactionalId: null, transactionTimeoutMs: 60000 }))
-  assert.deepEqual(frame, hex('00000013 0016 0000 00000005 0001 70 ffff 0000ea60'))
+  assert.deepEqual(frame, framed('0016 0000 00000005 0001 70', 'ffff 0000ea60'))
 })
 
 test('AddPartitionsToTxn: v3 uses the v3AndBelow fields, v4 the transactions list', () => {

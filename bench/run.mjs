@@ -25,7 +25,7 @@ const { values: opts } = parseArgs({
     messages: { type: 'string', default: '1000000' },
     partitions: { type: 'string', default: '64' },
     starts: { type: 'string', default: '3' },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
     modern: { type: 'boolean', default: false },
     'samsa-args': { type: 'string', default: process.env.SAMSA_BENCH_ARGS ?? '' },
     help: { type: 'boolean', default: false }
@@ -72,23 +72,23 @@ async function measureStartup (start) {
   return { startMs: median(startMs), idleRss: median(idleRss) }
 }
 
-/** Per topic: produce everything, then consume it all from the beginning. Medians over the topics (runs). */
-async function measureTraffic (server, inputFile) {
+/** One run: produce everything into a fresh topic, then consume it all from the beginning. */
+async function runOnce (server, topic, inputFile) {
   const bootstrap = server.address
-  const runs = []
-  for (const topic of topics) {
-    log(`${server.label}: producing ${messages.toLocaleString('en-US')} records to ${topic} on ${bootstrap}`)
-    const produced = await produce({ bootstrap, topic, inputFile, clientConfig: PRODUCER_CONFIG, env: libEnv })
-    const scratchFile = join(buildDir, 'consumed.out')
-    const consumed = await consume({ bootstrap, topic, clientConfig: CONSUMER_CONFIG, env: libEnv, scratchFile })
-    log(`${server.label}: ${topic}: produce ${(produced.ms / 1000).toFixed(2)} s, ` +
-      `consume ${(consumed.ms / 1000).toFixed(2)} s (${consumed.records.toLocaleString('en-US')} records)`)
-    if (consumed.records !== messages) {
-      log(`WARNING ${server.label}: ${topic}: consumed ${consumed.records} records but produced ${messages}`)
-    }
-    runs.push({ topic, produceMs: produced.ms, consumeMs: consumed.ms, records: consumed.records })
+  const produced = await produce({ bootstrap, topic, inputFile, clientConfig: PRODUCER_CONFIG, env: libEnv })
+  const scratchFile = join(buildDir, 'consumed.out')
+  const consumed = await consume({ bootstrap, topic, clientConfig: CONSUMER_CONFIG, env: libEnv, scratchFile })
+  log(`${server.label}: ${topic}: produce ${(produced.ms / 1000).toFixed(2)} s, ` +
+    `consume ${(consumed.ms / 1000).toFixed(2)} s (${consumed.records.toLocaleString('en-US')} records)`)
+  if (consumed.records !== messages) {
+    log(`WARNING ${server.label}: ${topic}: consumed ${consumed.records} records but produced ${messages}`)
   }
-  const partitionsSeen = partitionCount({ bootstrap, topic: topics[0], env: libEnv })
+  return { topic, produceMs: produced.ms, consumeMs: consumed.ms, records: consumed.records }
+}
+
+/** Medians over the runs, plus what the server says about the topic and its own peak memory. */
+function summarize (server, runs) {
+  const partitionsSeen = partitionCount({ bootstrap: server.address, topic: topics[0], env: libEnv })
   if (partitionsSeen !== partitions) {
     log(`WARNING ${server.label}: ${topics[0]} has ${partitionsSeen} partitions, not ${partitions}: figures are not comparable`)
   }
@@ -117,15 +117,29 @@ function createSamsaTopics (bootstrap) {
   }
 }
 
-async function benchmark (label, start, prepare, inputFile) {
-  log(`${label}: ${starts} cold start(s)`)
-  const startup = await measureStartup(start)
-  const server = await start()
+/**
+ * Startup figures first (each server alone), then both servers up side by side with their runs interleaved
+ * (mock run 1, samsa run 1, mock run 2, ...), so a burst of background load on the machine hits both alike.
+ */
+async function benchmark (targets, inputFile) {
+  for (const target of targets) {
+    log(`${target.label}: ${starts} cold start(s)`)
+    target.startup = await measureStartup(target.start)
+  }
+  const servers = []
   try {
-    prepare?.(server.address)
-    return { ...startup, ...(await measureTraffic(server, inputFile)) }
+    for (const target of targets) {
+      const server = await target.start()
+      servers.push(server)
+      target.prepare?.(server.address)
+    }
+    const runs = servers.map(() => [])
+    for (const topic of topics) {
+      for (const [i, server] of servers.entries()) runs[i].push(await runOnce(server, topic, inputFile))
+    }
+    return Object.fromEntries(targets.map((target, i) => [target.label, { ...target.startup, ...summarize(servers[i], runs[i]) }]))
   } finally {
-    await server.stop()
+    for (const server of servers) await server.stop()
   }
 }
 
@@ -137,10 +151,12 @@ async function main () {
   const inputFile = ensureInputFile(buildDir, messages)
   const mockBinary = buildMockCluster(root, buildDir)
 
-  const mock = await benchmark('mock', () => startMock(mockBinary, Object.fromEntries(topics.map((topic) => [topic, partitions])), libEnv), null, inputFile)
-  const samsa = opts['mock-only']
-    ? null
-    : await benchmark('samsa', () => startSamsa(root, samsaArgs), createSamsaTopics, inputFile)
+  const mockTopics = Object.fromEntries(topics.map((topic) => [topic, partitions]))
+  const targets = [{ label: 'mock', start: () => startMock(mockBinary, mockTopics, libEnv) }]
+  if (!opts['mock-only']) {
+    targets.push({ label: 'samsa', start: () => startSamsa(root, { partitions, extraArgs: samsaArgs }), prepare: createSamsaTopics })
+  }
+  const { mock, samsa = null } = await benchmark(targets, inputFile)
 
   const table = renderTable({ samsa, mock })
   const settings = (config) => Object.entries(config).map(([key, value]) => `${key}=${value}`).join(' ')

@@ -68,6 +68,8 @@ function startServer (label, command, args, { readyPattern, env, timeoutMs = 30_
     const fail = (why) => {
       clearTimeout(timer)
       child.kill('SIGKILL')
+      running.delete(child)
+      cleanup?.()
       reject(new Error(`${label}: ${why}\n${stderr}`))
     }
     const timer = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs)
@@ -114,12 +116,13 @@ export function startMock (binary, topics, env = {}) {
  * Starts samsa on a free port with a fresh data dir (removed on stop). extraArgs come from --samsa-args.
  * SAMSA_BENCH_BIN may point at another bin.js (an older build, a stand-in for testing the harness).
  */
-export async function startSamsa (root, extraArgs = []) {
+export async function startSamsa (root, { partitions, extraArgs = [] }) {
   const bin = process.env.SAMSA_BENCH_BIN || join(root, 'packages', 'cli', 'dist', 'src', 'bin.js')
   if (!existsSync(bin)) throw new Error(`${bin} not found: build first (npm run bench runs tsc -b)`)
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-'))
   const port = await freePort()
-  const args = [bin, 'broker', '--port', String(port), '--data-dir', dataDir, ...extraArgs]
+  // --num-partitions: auto-created topics get the bench's partition count even where CreateTopics is not supported.
+  const args = [bin, 'broker', '--port', String(port), '--data-dir', dataDir, '--num-partitions', String(partitions), ...extraArgs]
   return startServer('samsa', process.execPath, args, {
     readyPattern: /listening on (\S+:\d+)/,
     cleanup: () => rmSync(dataDir, { recursive: true, force: true })

@@ -40,6 +40,7 @@ export class PartitionLog {
   private unflushedMessages = 0
   private flushTimer: NodeJS.Timeout | null = null
   private state: 'open' | 'closing' | 'closed' = 'open'
+  private closing: Promise<void> | null = null
 
   private constructor (dir: string, config: LogConfig, segments: Segment[], durable: boolean, created: boolean, repaired: boolean) {
     this.dir = dir
@@ -188,35 +189,37 @@ export class PartitionLog {
   }
 
   /** Flushes everything, persists the active segment's indexes, closes descriptors, marks a clean shutdown. */
-  async close (): Promise<void> {
-    if (this.state !== 'open') return
-    this.state = 'closing'
-    this.stopTimer()
-    this.commit.request()
-    await this.commit.idle()
-    const failure = this.commit.error
-    if (failure === null) await this.active.persistIndexes()
-    for (const segment of this.segments) segment.release()
-    this.state = 'closed'
-    if (failure !== null) throw failure
-    writeFileSync(join(this.dir, CLEAN_SHUTDOWN_FILE), '')
-    await syncDirectory(this.dir)
+  close (): Promise<void> {
+    this.closing ??= this.closeOnce()
+    return this.closing
   }
 
   /** Closes and removes the partition directory (topic deletion). Pending flush waiters are rejected. */
   async delete (): Promise<void> {
-    const wasOpen = this.state === 'open'
-    this.state = 'closing'
-    this.stopTimer()
     this.commit.fail(new Error(`partition log ${this.dir} was deleted`))
-    await this.commit.idle()
-    if (wasOpen) for (const segment of this.segments) segment.release()
-    this.state = 'closed'
+    await this.close().catch(() => {}) // the failure above skips the flush; only descriptors get closed
     this.listeners.clear()
     await rm(this.dir, { recursive: true, force: true })
   }
 
   // ---- internals ----
+
+  private async closeOnce (): Promise<void> {
+    this.state = 'closing'
+    this.stopTimer()
+    this.commit.request()
+    await this.commit.idle() // also lets a sync already running finish before its descriptors are closed
+    const failure = this.commit.error
+    try {
+      if (failure === null) await this.active.persistIndexes()
+    } finally {
+      for (const segment of this.segments) segment.release()
+      this.state = 'closed'
+    }
+    if (failure !== null) throw failure
+    writeFileSync(join(this.dir, CLEAN_SHUTDOWN_FILE), '')
+    await syncDirectory(this.dir)
+  }
 
   private assertWritable (): void {
     if (this.state !== 'open') throw new Error(`partition log ${this.dir} is closed`)

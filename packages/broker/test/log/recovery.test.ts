@@ -179,3 +179,29 @@ test('orphan index files without a .log are removed; an empty directory opens as
   assert.equal(again.logEndOffset, 0)
   await again.close()
 })
+
+test('any cut point in the newest segment recovers to a prefix of whole batches', async (t) => {
+  const w = await crashedLog(t, 40)
+  const path = newestLog(w.dir)
+  const original = readFileSync(path)
+  const first = firstBatchOfNewest(w)
+  // Batch boundaries inside the newest segment, from the offsets we wrote.
+  const log = PartitionLog.open(w.dir, config)
+  const sizes = w.bases.slice(first).map((b) => batchesIn(log.read(b, 1))[0].size)
+  await log.close()
+  const boundaries = sizes.reduce<number[]>((acc, size) => [...acc, (acc.at(-1) ?? 0) + size], [0])
+  let seed = 42
+  const random = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n }
+  for (let round = 0; round < 25; round++) {
+    const cut = random(original.length + 1)
+    const tailKind = random(3) // 0: nothing, 1: zeros, 2: noise
+    const tail = tailKind === 0 ? Buffer.alloc(0) : tailKind === 1 ? Buffer.alloc(random(5000)) : Buffer.from(Array.from({ length: random(500) }, () => random(256)))
+    writeFileSync(path, Buffer.concat([original.subarray(0, cut), tail]))
+    rmSync(join(w.dir, CLEAN_SHUTDOWN_FILE), { force: true })
+    const whole = boundaries.filter((b) => b <= cut).length - 1 // batches of the newest segment fully before the cut
+    const reopened = PartitionLog.open(w.dir, config)
+    assert.equal(reopened.logEndOffset, whole === 0 ? w.bases[first] : w.ends[first + whole - 1], `cut ${cut}, tail ${tailKind}`)
+    assert.equal(statSync(path).size, boundaries[whole])
+    await reopened.close()
+  }
+})

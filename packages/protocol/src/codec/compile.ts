@@ -100,11 +100,20 @@ function build (schema: Schema, version: number, flexible: boolean): CompiledStr
 }
 
 function isDefault (field: FieldDef<unknown>, value: unknown): boolean {
-  if (value === undefined || value === null) return true
-  if (Array.isArray(value)) return value.length === 0 && Array.isArray(field.defaultValue)
-  if (field.kind === 'struct') return false
-  if (Buffer.isBuffer(value)) return value.length === 0
-  return value === field.defaultValue
+  if (value === undefined) return true
+  return sameValue(value, defaultValue(field))
+}
+
+/** Structural equality for decoded values (primitives, Buffers, arrays, plain objects). */
+function sameValue (a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false
+  if (Buffer.isBuffer(a) || Buffer.isBuffer(b)) return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b)
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameValue(item, b[i]))
+  }
+  const keys = Object.keys(b as object)
+  return keys.every((key) => sameValue((a as Record<string, unknown>)[key] ?? (b as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
 }
 
 function reader (field: FieldDef<unknown>, version: number, flexible: boolean): ReadFn {
@@ -123,6 +132,8 @@ function reader (field: FieldDef<unknown>, version: number, flexible: boolean): 
     case 'records': return (r) => r.bytes(flexible)
     case 'struct': {
       const nested = compileStruct(field.fields!, version, flexible)
+      // A nullable struct is preceded by a presence byte: -1 null, 1 present.
+      if (inRange(field.nullable, version)) return (r) => r.int8() < 0 ? null : nested.read(r)
       return nested.read
     }
     case 'array': {
@@ -161,6 +172,17 @@ function writer (field: FieldDef<unknown>, version: number, flexible: boolean, n
     case 'records': return (w, v) => w.bytes(v === undefined ? EMPTY : (orDefault(v) as Buffer | null), flexible)
     case 'struct': {
       const nested = compileStruct(field.fields!, version, flexible)
+      if (nullable) {
+        return (w, v) => {
+          const value = v === undefined ? defaultValue(field) : v
+          if (value === null) {
+            w.int8(-1)
+            return
+          }
+          w.int8(1)
+          nested.write(w, value as Record<string, unknown>)
+        }
+      }
       return (w, v) => nested.write(w, orDefault(v) as Record<string, unknown>)
     }
     case 'array': {

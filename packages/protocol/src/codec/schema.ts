@@ -94,8 +94,8 @@ export function array<T, const O extends FieldOptions> (item: FieldDef<T>, optio
   return define('array', options, options?.nullable !== undefined ? null : [], { item })
 }
 
-export function struct<const S extends Schema> (fields: S, options?: FieldOptions): FieldDef<Infer<S>> {
-  return define('struct', options, undefined, { fields })
+export function struct<const S extends Schema, const O extends FieldOptions> (fields: S, options?: O): FieldDef<Nullable<O, Infer<S>>> {
+  return define('struct', options, options?.nullable !== undefined && options.default === null ? null : undefined, { fields })
 }
 
 export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'

@@ -15,20 +15,19 @@ for (const api of [
   testEveryVersion(api)
 }
 
-
 test('CreateTopics v5 response: topicConfigErrorCode travels as tagged field 0 only when set', () => {
   const topic = { name: 't', errorCode: 0, errorMessage: null, numPartitions: 1, replicationFactor: 1, configs: [] }
   const plain = Buffer.concat(encodeResponse(CreateTopicsApi, 5, 1, loose({ topics: [{ ...topic, topicConfigErrorCode: 0 }] })))
   const tagged = Buffer.concat(encodeResponse(CreateTopicsApi, 5, 1, loose({ topics: [{ ...topic, topicConfigErrorCode: 29 }] })))
-  // same frame plus 4 bytes in the topic's tag section: tag 0, size 2, int16 29 (the count byte exists in both)
+  // 4 more bytes in the topic's tag section: tag 0, size 2, int16 29 (the count byte is there in both)
   assert.equal(tagged.length, plain.length + 4)
-  // the topic's tag section, then the response's empty one
+  // each frame ends with the topic's tag section, then the response's (empty) one
   assert.deepEqual(tagged.subarray(-6), hex('01 00 02 001d 00'))
   assert.deepEqual(plain.subarray(-2), hex('00 00'))
   assert.equal((roundTripResponse(CreateTopicsApi, 5, loose({ topics: [{ ...topic, topicConfigErrorCode: 29 }] })).topics as Array<Record<string, unknown>>)[0]!.topicConfigErrorCode, 29)
 })
 
-test('golden: DeleteTopics v6 request (topic name null, by id)', () => {
+test('DeleteTopics v6 request addresses a topic by id with a null name', () => {
   const id = '00112233-4455-6677-8899-aabbccddeeff'
   const decoded = roundTripRequest(DeleteTopicsApi, 6, loose({ topics: [{ name: null, topicId: id }], timeoutMs: 1000 }))
   assert.deepEqual(decoded, { topics: [{ name: null, topicId: id }], topicNames: [], timeoutMs: 1000 })

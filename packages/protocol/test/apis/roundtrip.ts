@@ -57,18 +57,7 @@ export function testEveryVersion (api: ApiDefinition): number {
   return max - min + 1
 }
 
-/**
- * An empty body must decode to the defaults. Exception: top-level nullable structs whose default is null get their
- * fields' defaults, because the codec cannot send a null struct yet (no presence byte); a todo test covers that.
- */
-function emptyCase (schema: Schema, version: number, flexible: boolean): { body: Record<string, unknown>, expected: Record<string, unknown> } {
-  const body: Record<string, unknown> = {}
-  const expected = defaults(schema)
-  for (const [name, field] of Object.entries(schema)) {
-    if (field.kind === 'struct' && field.defaultValue === null && isPresent(field, version, flexible)) {
-      body[name] = defaults(field.fields!)
-      expected[name] = defaults(field.fields!)
-    }
-  }
-  return { body, expected }
+/** An empty body must decode to the version's defaults. */
+function emptyCase (schema: Schema, _version: number, _flexible: boolean): { body: Record<string, unknown>, expected: Record<string, unknown> } {
+  return { body: {}, expected: defaults(schema) }
 }

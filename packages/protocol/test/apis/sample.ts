@@ -46,7 +46,7 @@ export class Sampler {
   }
 
   private canBeNull (field: Field): boolean {
-    if (!inRange(field.nullable, this.version) || field.kind === 'struct') return false
+    if (!inRange(field.nullable, this.version)) return false
     // A tagged field equal to its default is not sent; null only survives if null is the default.
     return !isTaggedIn(field, this.version, this.flexible) || field.defaultValue === null
   }

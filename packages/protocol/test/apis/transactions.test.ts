@@ -4,7 +4,7 @@ import {
   AddOffsetsToTxnApi, AddPartitionsToTxnApi, DescribeProducersApi, DescribeTransactionsApi, EndTxnApi,
   InitProducerIdApi, ListTransactionsApi, TxnOffsetCommitApi, encodeRequest
 } from '../../src/index.js'
-import { roundTripRequest, testEveryVersion } from './roundtrip.js'
+import { roundTripRequest, roundTripResponse, testEveryVersion } from './roundtrip.js'
 import { framed, loose } from './golden.js'
 
 // Producer ids and transactions: every version of each API round-trips (see roundtrip.ts).
@@ -34,10 +34,13 @@ test('AddPartitionsToTxn: v3 uses the v3AndBelow fields, v4 the transactions lis
   assert.equal((v4.transactions as Array<Record<string, unknown>>)[0]!.verifyOnly, true)
 })
 
-test('InitProducerId v3+ and EndTxn v5 default producer id and epoch to -1', () => {
+test('InitProducerId v3+ requests and EndTxn responses default producer id and epoch to -1', () => {
   const init = roundTripRequest(InitProducerIdApi, 3, { transactionalId: 'tx', transactionTimeoutMs: 1 })
   assert.equal(init.producerId, -1)
   assert.equal(init.producerEpoch, -1)
-  const end = roundTripRequest(EndTxnApi, 2, { transactionalId: 'tx', producerId: 1, producerEpoch: 0, committed: true })
-  assert.equal(end.committed, true)
+  // v4 has no producer fields in the response: they decode to -1; v5 carries them
+  assert.deepEqual(roundTripResponse(EndTxnApi, 4, { throttleTimeMs: 0, errorCode: 0, producerId: 9, producerEpoch: 2 }),
+    { throttleTimeMs: 0, errorCode: 0, producerId: -1, producerEpoch: -1 })
+  assert.deepEqual(roundTripResponse(EndTxnApi, 5, { throttleTimeMs: 0, errorCode: 0, producerId: 9, producerEpoch: 2 }),
+    { throttleTimeMs: 0, errorCode: 0, producerId: 9, producerEpoch: 2 })
 })

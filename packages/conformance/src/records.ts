@@ -1,0 +1,80 @@
+/**
+ * Test records and their JSON form for the Python drivers. Samples are deterministic and deliberately awkward:
+ * every byte value, empty (not null) values, null keys and values, multi-byte UTF-8, newlines inside payloads.
+ */
+export interface TestRecord {
+  key: Buffer | null
+  value: Buffer | null
+  headers?: Array<[string, Buffer]>
+  timestamp?: number
+  partition?: number
+}
+
+export interface ConsumedRecord {
+  partition: number
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers?: Array<[string, Buffer]> | null
+}
+
+/** `count` varied records tagged with `tag` so data written by one test cannot pass for another's. */
+export function sampleRecords (count: number, tag: string): TestRecord[] {
+  const records: TestRecord[] = []
+  for (let i = 0; i < count; i++) {
+    const label = `${tag}-${i}`
+    switch (i % 6) {
+      case 0: records.push({ key: Buffer.from(`key-${label}`), value: Buffer.from(`value ${label}`) }); break
+      case 1: records.push({ key: null, value: Buffer.from(Array.from({ length: 256 }, (_, b) => (b + i) & 0xff)) }); break
+      case 2: records.push({ key: Buffer.from(`key-${label}`), value: Buffer.alloc(0) }); break
+      case 3: records.push({ key: Buffer.from(`ключ-${label}-🔑`), value: Buffer.from(`line one ${label}\nline two\r\n\u0000end`) }); break
+      case 4: records.push({ key: Buffer.from(`key-${label}`), value: null }); break
+      default: records.push({ key: Buffer.alloc(0), value: Buffer.from(`${label} `.repeat(200)) })
+    }
+  }
+  return records
+}
+
+/** Text-only records (kcat reads lines from stdin, so no newlines and no nulls). */
+export function textRecords (count: number, tag: string): Array<{ key: string, value: string }> {
+  return Array.from({ length: count }, (_, i) => ({ key: `k${i}-${tag}`, value: `value ${i} of ${tag} ` + 'x'.repeat(i % 7) + ' ü€' }))
+}
+
+export interface WireRecord { key: string | null, value: string | null, headers?: Array<[string, string]>, timestamp?: number, partition?: number }
+
+const b64 = (data: Buffer | null): string | null => data === null ? null : data.toString('base64')
+const unb64 = (text: string | null | undefined): Buffer | null => text === null || text === undefined ? null : Buffer.from(text, 'base64')
+
+export function toWire (record: TestRecord): WireRecord {
+  const wire: WireRecord = { key: b64(record.key), value: b64(record.value) }
+  if (record.headers !== undefined) wire.headers = record.headers.map(([name, value]) => [name, value.toString('base64')])
+  if (record.timestamp !== undefined) wire.timestamp = record.timestamp
+  if (record.partition !== undefined) wire.partition = record.partition
+  return wire
+}
+
+export interface WireConsumed {
+  partition: number
+  offset: number
+  timestamp: number
+  key: string | null
+  value: string | null
+  headers?: Array<[string, string]> | null
+}
+
+export function fromWire (record: WireConsumed): ConsumedRecord {
+  return {
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    key: unb64(record.key),
+    value: unb64(record.value),
+    headers: record.headers === null || record.headers === undefined ? record.headers : record.headers.map(([name, value]) => [name, unb64(value)!])
+  }
+}
+
+/** The comparable part of records: what was produced must come back byte for byte, in order. */
+export function payloads (records: Array<TestRecord | ConsumedRecord>): Array<{ key: string | null, value: string | null }> {
+  return records.map((record) => ({ key: record.key === null ? null : record.key.toString('hex'), value: record.value === null ? null : record.value.toString('hex') }))
+}

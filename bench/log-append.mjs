@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PartitionLog } from '../packages/broker/dist/src/log/index.js'
-import { buildRecordBatch } from '../packages/protocol/dist/src/record-batch.js'
+import { encodeRecordBatch } from '../packages/protocol/dist/src/records.js'
 
 const totalRecords = Number(process.argv[2] ?? 1_000_000)
 const batchSize = Number(process.argv[3] ?? 1000)
 const valueBytes = Number(process.argv[4] ?? 100)
 const batches = Math.ceil(totalRecords / batchSize)
 const value = Buffer.alloc(valueBytes, 'x')
-const template = buildRecordBatch(Array.from({ length: batchSize }, () => ({ key: null, value, timestamp: Date.now() })))
+const template = encodeRecordBatch(Array.from({ length: batchSize }, () => ({ key: null, value, timestamp: Date.now() })))
 
 async function run (name, concurrency) {
   const root = mkdtempSync(join(tmpdir(), 'samsa-bench-'))

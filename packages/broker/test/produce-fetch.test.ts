@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ErrorCode, FetchApi, ListOffsetsApi, MetadataApi, ProduceApi, buildRecordBatch, readRecords, type RequestOf, type DeepPartial } from '@samsa/protocol'
+import { ErrorCode, FetchApi, ListOffsetsApi, MetadataApi, ProduceApi, encodeRecordBatch, decodeRecordBatches, type RequestOf, type DeepPartial } from '@samsa/protocol'
 import { RawClient, startBroker, type TestBroker } from './helpers.js'
 
 async function setup (t: { after: (fn: () => unknown) => void }, overrides: Record<string, string> = {}): Promise<{ server: TestBroker, client: RawClient }> {
@@ -20,8 +20,8 @@ function fetchBody (topic: string, offset: number, extra: DeepPartial<RequestOf<
 
 test('produce assigns consecutive offsets and fetch returns the batches byte for byte', async (t) => {
   const { client } = await setup(t)
-  const first = buildRecordBatch([{ key: 'k1', value: 'v1' }, { key: 'k2', value: 'v2' }])
-  const second = buildRecordBatch([{ key: null, value: 'v3', headers: [{ key: 'h', value: 'x' }] }])
+  const first = encodeRecordBatch([{ key: 'k1', value: 'v1' }, { key: 'k2', value: 'v2' }])
+  const second = encodeRecordBatch([{ key: null, value: 'v3', headers: [{ key: 'h', value: 'x' }] }])
   const a = await produce(client, 'orders', 0, Buffer.from(first))
   assert.equal(a.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE)
   assert.equal(a.responses[0]!.partitionResponses[0]!.baseOffset, 0)
@@ -38,7 +38,7 @@ test('produce assigns consecutive offsets and fetch returns the batches byte for
   expected.writeBigInt64BE(2n, first.length)
   expected.writeInt32BE(0, first.length + 12)
   assert.deepEqual(partition.records, expected)
-  assert.deepEqual(readRecords(partition.records!, first.length).map((r) => [r.offset, r.value?.toString()]), [[2, 'v3']])
+  assert.deepEqual(decodeRecordBatches(partition.records!.subarray(first.length))[0]!.records.map((r) => [r.offset, r.value?.toString()]), [[2, 'v3']])
 
   // Fetching offset 1 returns the whole batch that contains it (offsets 0-1) plus the next one.
   const middle = await client.request(FetchApi, 11, fetchBody('orders', 1))
@@ -48,10 +48,10 @@ test('produce assigns consecutive offsets and fetch returns the batches byte for
 test('per-partition produce errors leave the rest of the request intact', async (t) => {
   const { client } = await setup(t, { 'message.max.bytes': '2000' })
   await client.request(MetadataApi, 4, { topics: [{ name: 'multi', topicId: '00000000-0000-0000-0000-000000000000' }], allowAutoTopicCreation: true })
-  const corrupt = buildRecordBatch([{ value: 'x' }])
+  const corrupt = encodeRecordBatch([{ value: 'x' }])
   corrupt[corrupt.length - 1]! ^= 0xff
-  const big = buildRecordBatch([{ value: Buffer.alloc(3000, 1) }])
-  const good = buildRecordBatch([{ value: 'ok' }])
+  const big = encodeRecordBatch([{ value: Buffer.alloc(3000, 1) }])
+  const good = encodeRecordBatch([{ value: 'ok' }])
   const response = await client.request(ProduceApi, 9, {
     acks: 1,
     timeoutMs: 1000,
@@ -72,7 +72,7 @@ test('per-partition produce errors leave the rest of the request intact', async 
 
 test('invalid acks and unknown topics without auto-creation are refused with Kafka error codes', async (t) => {
   const { client } = await setup(t, { 'auto.create.topics.enable': 'false' })
-  const batch = buildRecordBatch([{ value: 'x' }])
+  const batch = encodeRecordBatch([{ value: 'x' }])
   const acks = await produce(client, 'a', 0, batch, 2)
   assert.equal(acks.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.INVALID_REQUIRED_ACKS)
   const unknown = await produce(client, 'a', 0, batch)
@@ -83,7 +83,7 @@ test('invalid acks and unknown topics without auto-creation are refused with Kaf
 
 test('fetch long-polls until data arrives, and waits maxWaitMs when nothing comes', async (t) => {
   const { server, client } = await setup(t)
-  await produce(client, 'poll', 0, buildRecordBatch([{ value: 'first' }]))
+  await produce(client, 'poll', 0, encodeRecordBatch([{ value: 'first' }]))
   const started = Date.now()
   const idle = await client.request(FetchApi, 12, fetchBody('poll', 1, { maxWaitMs: 300, minBytes: 1 }))
   assert.ok(Date.now() - started >= 280, 'waited for maxWaitMs')
@@ -94,15 +94,15 @@ test('fetch long-polls until data arrives, and waits maxWaitMs when nothing come
   const producer = await RawClient.connect(server.port)
   t.after(() => producer.close())
   const woke = Date.now()
-  await produce(producer, 'poll', 0, buildRecordBatch([{ value: 'second' }]))
+  await produce(producer, 'poll', 0, encodeRecordBatch([{ value: 'second' }]))
   const answer = await waiting
   assert.ok(Date.now() - woke < 5000, 'answered soon after the append')
-  assert.deepEqual(readRecords(answer.responses[0]!.partitions[0]!.records!).map((r) => r.value?.toString()), ['second'])
+  assert.deepEqual(decodeRecordBatches(answer.responses[0]!.partitions[0]!.records!).flatMap((b) => b.records).map((r) => r.value?.toString()), ['second'])
 })
 
 test('fetch errors: out of range, unknown topic, unknown topic id (v13+)', async (t) => {
   const { client } = await setup(t)
-  await produce(client, 'errs', 0, buildRecordBatch([{ value: 'x' }]))
+  await produce(client, 'errs', 0, encodeRecordBatch([{ value: 'x' }]))
   const range = await client.request(FetchApi, 11, fetchBody('errs', 5))
   assert.equal(range.responses[0]!.partitions[0]!.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE)
   const unknown = await client.request(FetchApi, 11, fetchBody('nope', 0))
@@ -114,14 +114,14 @@ test('fetch errors: out of range, unknown topic, unknown topic id (v13+)', async
   const topicId = metadata.topics[0]!.topicId
   const good = await client.request(FetchApi, 17, fetchBody('', 0, { topics: [{ topic: '', topicId, partitions: [{ partition: 0, currentLeaderEpoch: 0, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1000 }] }] }))
   assert.equal(good.responses[0]!.topicId, topicId)
-  assert.equal(readRecords(good.responses[0]!.partitions[0]!.records!).length, 1)
+  assert.equal(decodeRecordBatches(good.responses[0]!.partitions[0]!.records!).flatMap((b) => b.records).length, 1)
 })
 
 test('ListOffsets: earliest, latest, by timestamp and max timestamp', async (t) => {
   const { client } = await setup(t)
-  await produce(client, 'times', 0, buildRecordBatch([{ value: 'a', timestamp: 1000 }, { value: 'b', timestamp: 2000 }]))
-  await produce(client, 'times', 0, buildRecordBatch([{ value: 'c', timestamp: 5000 }]))
-  await produce(client, 'times', 0, buildRecordBatch([{ value: 'd', timestamp: 3000 }]))
+  await produce(client, 'times', 0, encodeRecordBatch([{ value: 'a', timestamp: 1000 }, { value: 'b', timestamp: 2000 }]))
+  await produce(client, 'times', 0, encodeRecordBatch([{ value: 'c', timestamp: 5000 }]))
+  await produce(client, 'times', 0, encodeRecordBatch([{ value: 'd', timestamp: 3000 }]))
   const ask = async (timestamp: number) => {
     const response = await client.request(ListOffsetsApi, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'times', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }] }] })
     const partition = response.topics[0]!.partitions[0]!
@@ -141,7 +141,7 @@ test('ListOffsets: earliest, latest, by timestamp and max timestamp', async (t) 
 test('data survives a broker restart on the same directory', async (t) => {
   const first = await startBroker()
   const client = await RawClient.connect(first.port)
-  await produce(client, 'durable', 0, buildRecordBatch([{ key: 'k', value: 'persisted' }]))
+  await produce(client, 'durable', 0, encodeRecordBatch([{ key: 'k', value: 'persisted' }]))
   client.close()
   await first.stop({ keepData: true })
 
@@ -149,7 +149,7 @@ test('data survives a broker restart on the same directory', async (t) => {
   const again = await RawClient.connect(second.port)
   t.after(async () => { again.close(); await second.stop() })
   const fetched = await again.request(FetchApi, 11, fetchBody('durable', 0))
-  assert.deepEqual(readRecords(fetched.responses[0]!.partitions[0]!.records!).map((r) => r.value?.toString()), ['persisted'])
+  assert.deepEqual(decodeRecordBatches(fetched.responses[0]!.partitions[0]!.records!).flatMap((b) => b.records).map((r) => r.value?.toString()), ['persisted'])
   const offsets = await again.request(ListOffsetsApi, 1, { replicaId: -1, topics: [{ name: 'durable', partitions: [{ partitionIndex: 0, timestamp: -1 }] }] })
   assert.equal(offsets.topics[0]!.partitions[0]!.offset, 1)
 })

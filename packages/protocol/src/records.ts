@@ -13,6 +13,9 @@ import { crc32c } from '@node-rs/crc32'
 import { COMPRESSION_CODEC_MASK, CompressionType, compress, decompress, toCompressionType } from './compression.js'
 import { Reader } from './codec/reader.js'
 import { ProtocolDecodeError } from './errors.js'
+import {
+  ATTR_CONTROL, ATTR_DELETE_HORIZON, ATTR_TIMESTAMP_TYPE, ATTR_TRANSACTIONAL, BATCH_ATTRIBUTES, BATCH_CRC, BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD
+} from './record-batch.js'
 
 export enum TimestampType { CreateTime = 0, LogAppendTime = 1 }
 export enum ControlRecordType { Abort = 0, Commit = 1 }
@@ -81,14 +84,14 @@ export interface EncodeBatchOptions {
 
 export const RECORD_BATCH_MAGIC = 2
 /** baseOffset + batchLength: the bytes not counted by batchLength. */
-const LOG_OVERHEAD = 12
-const HEADER_SIZE = 61
-const CRC_OFFSET = 17
-const ATTRIBUTES_OFFSET = 21
-const TIMESTAMP_TYPE_FLAG = 0x08
-const TRANSACTIONAL_FLAG = 0x10
-const CONTROL_FLAG = 0x20
-const DELETE_HORIZON_FLAG = 0x40
+const LOG_OVERHEAD = BATCH_LOG_OVERHEAD
+const HEADER_SIZE = BATCH_HEADER_SIZE
+const CRC_OFFSET = BATCH_CRC
+const ATTRIBUTES_OFFSET = BATCH_ATTRIBUTES
+const TIMESTAMP_TYPE_FLAG = ATTR_TIMESTAMP_TYPE
+const TRANSACTIONAL_FLAG = ATTR_TRANSACTIONAL
+const CONTROL_FLAG = ATTR_CONTROL
+const DELETE_HORIZON_FLAG = ATTR_DELETE_HORIZON
 
 interface PreparedRecord { timestampDelta: number | bigint, offsetDelta: number, key: Buffer | null, value: Buffer | null, headers: Array<{ key: Buffer, value: Buffer | null }>, bodySize: number }
 

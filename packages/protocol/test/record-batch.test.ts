@@ -2,16 +2,17 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
   BATCH_HEADER_SIZE, BATCH_MAGIC, BATCH_LAST_OFFSET_DELTA, BATCH_RECORDS_COUNT, BATCH_CRC, ATTR_CONTROL,
-  buildRecordBatch, readRecords, readBatchHeader, setBaseOffset, setPartitionLeaderEpoch, setMaxTimestampAndLogAppendTime,
+  readBatchHeader, setBaseOffset, setPartitionLeaderEpoch, setMaxTimestampAndLogAppendTime,
   computeCrc, verifyCrc, scanBatches, checkBatchAt, validateProduceRecords, readInt64, writeInt64
 } from '../src/record-batch.js'
+import { encodeRecordBatch, decodeRecordBatches } from '../src/records.js'
 
 const CORRUPT_MESSAGE = 2
 const MESSAGE_TOO_LARGE = 10
 const UNSUPPORTED_FOR_MESSAGE_FORMAT = 43
 const INVALID_RECORD = 87
 
-const sample = (n: number, ts = 1_700_000_000_000): Buffer => buildRecordBatch(
+const sample = (n: number, ts = 1_700_000_000_000): Buffer => encodeRecordBatch(
   Array.from({ length: n }, (_, i) => ({
     key: i % 2 === 0 ? `k${i}` : null,
     value: `value-${i}`,
@@ -44,7 +45,7 @@ test('build → header → records round trip', () => {
   assert.equal(h.isTransactional, false)
   assert.equal(h.isControl, false)
   assert.ok(verifyCrc(batch, 0))
-  const records = readRecords(batch)
+  const records = decodeRecordBatches(batch).flatMap((b) => b.records)
   assert.equal(records.length, 5)
   assert.equal(records[0].key?.toString(), 'k0')
   assert.equal(records[1].key, null)
@@ -61,7 +62,7 @@ test('patching baseOffset and leader epoch keeps the CRC valid', () => {
   const h = readBatchHeader(batch, 0)
   assert.equal(h.baseOffset, 2 ** 40 + 17)
   assert.equal(h.partitionLeaderEpoch, 7)
-  assert.deepEqual(readRecords(batch).map((r) => r.offset), [2 ** 40 + 17, 2 ** 40 + 18, 2 ** 40 + 19])
+  assert.deepEqual(decodeRecordBatches(batch).flatMap((b) => b.records).map((r) => r.offset), [2 ** 40 + 17, 2 ** 40 + 18, 2 ** 40 + 19])
 })
 
 test('LogAppendTime stamping sets the type bit, maxTimestamp and a fresh CRC', () => {
@@ -73,7 +74,7 @@ test('LogAppendTime stamping sets the type bit, maxTimestamp and a fresh CRC', (
   assert.equal(h.maxTimestamp, 1_800_000_000_000)
   assert.notEqual(h.crc, before)
   assert.equal(h.crc, computeCrc(batch, 0))
-  assert.ok(readRecords(batch).every((r) => r.timestamp === 1_800_000_000_000))
+  assert.ok(decodeRecordBatches(batch).flatMap((b) => b.records).every((r) => r.timestamp === 1_800_000_000_000))
 })
 
 test('a flipped byte anywhere in the CRC range is detected', () => {
@@ -150,17 +151,17 @@ test('validateProduceRecords error codes', () => {
   zeroCount.writeInt32BE(-1, BATCH_LAST_OFFSET_DELTA)
   zeroCount.writeUInt32BE(computeCrc(zeroCount, 0), BATCH_CRC)
   assert.deepEqual(validateProduceRecords(zeroCount, 1 << 20), { ok: false, errorCode: INVALID_RECORD })
-  const control = buildRecordBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.alloc(6) }], { attributes: ATTR_CONTROL })
+  const control = encodeRecordBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.alloc(6) }], { isControl: true })
   assert.deepEqual(validateProduceRecords(control, 1 << 20), { ok: false, errorCode: INVALID_RECORD })
 })
 
 test('large timestamp deltas and big values survive the varint encodings', () => {
   const big = Buffer.alloc(70_000, 7)
-  const batch = buildRecordBatch([
+  const batch = encodeRecordBatch([
     { value: 'a', timestamp: 1 },
     { key: big, value: big, timestamp: 1_700_000_000_000 }
   ])
-  const records = readRecords(batch)
+  const records = decodeRecordBatches(batch).flatMap((b) => b.records)
   assert.equal(records[1].timestamp, 1_700_000_000_000)
   assert.equal(records[1].value?.length, 70_000)
   assert.equal(readBatchHeader(batch, 0).maxTimestamp, 1_700_000_000_000)

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildRecordBatch, readBatchHeader, BATCH_LENGTH, BATCH_LOG_OVERHEAD } from '@samsa/protocol'
+import { encodeRecordBatch, readBatchHeader, BATCH_LENGTH, BATCH_LOG_OVERHEAD } from '@samsa/protocol'
 
 export function tempDir (t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-log-'))
@@ -11,7 +11,7 @@ export function tempDir (t: { after: (fn: () => void) => void }): string {
 
 /** A batch of `count` records whose values name their position: `v<tag>-<i>`. */
 export function batch (tag: number, count: number, timestamp = 1_700_000_000_000 + tag * 1000, valueSize = 0): Buffer {
-  return buildRecordBatch(Array.from({ length: count }, (_, i) => ({
+  return encodeRecordBatch(Array.from({ length: count }, (_, i) => ({
     key: `k${tag}`,
     value: `v${tag}-${i}` + 'x'.repeat(valueSize),
     timestamp: timestamp + i

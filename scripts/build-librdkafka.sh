@@ -56,4 +56,5 @@ make -C src-cpp install > /dev/null
 version="$(sed -n 's/^#define RD_KAFKA_VERSION *0x\([0-9a-f]\{2\}\)\([0-9a-f]\{2\}\)\([0-9a-f]\{2\}\).*/\1 \2 \3/p' src/rdkafka.h \
   | { read -r a b c; printf '%d.%d.%d' "0x$a" "0x$b" "0x$c"; })"
 echo "$version" > "$stamp"
+cd "$build" && rm -rf "$src" # ~200 MB of objects; the installed prefix is the cache
 echo "librdkafka $version installed in $prefix"

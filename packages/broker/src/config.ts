@@ -18,25 +18,76 @@ export interface BrokerConfig {
   defaultReplicationFactor: number
   minInsyncReplicas: number
   autoCreateTopicsEnable: boolean
+  deleteTopicEnable: boolean
+  replicationStrict: boolean
   messageMaxBytes: number
   socketRequestMaxBytes: number
   logSegmentBytes: number
   logRollMs: number
+  logRollJitterMs: number
   logIndexIntervalBytes: number
+  logIndexSizeMaxBytes: number
   logFlushIntervalMessages: number
   logFlushIntervalMs: number
   logRetentionMs: number
   logRetentionBytes: number
   logRetentionCheckIntervalMs: number
+  logSegmentDeleteDelayMs: number
+  logPreallocate: boolean
+  logCleanupPolicy: string
+  logCleanerDeleteRetentionMs: number
+  logCleanerMinCompactionLagMs: number
+  logCleanerMaxCompactionLagMs: number
+  logCleanerMinCleanableRatio: number
+  logMessageTimestampType: string
+  logMessageTimestampBeforeMaxMs: number
+  logMessageTimestampAfterMaxMs: number
+  uncleanLeaderElectionEnable: boolean
   compressionType: string
+  /** Consumer group coordinator (packages/broker/src/groups). */
+  groupInitialRebalanceDelayMs: number
+  groupMinSessionTimeoutMs: number
+  groupMaxSessionTimeoutMs: number
+  groupMaxSize: number
+  offsetsRetentionMs: number
+  offsetsRetentionCheckIntervalMs: number
+  offsetMetadataMaxBytes: number
+  /**
+   * Keys given explicitly (file, environment, flags) with their trimmed raw values: DescribeConfigs reports them
+   * as STATIC_BROKER_CONFIG, every other key as DEFAULT_CONFIG.
+   */
+  staticKeys: Record<string, string>
 }
 
 type Parser = (raw: string, key: string) => unknown
-interface KeySpec { field: keyof BrokerConfig, parse: Parser, enforced: boolean, doc: string }
+/** Kafka's config type of a key, as DescribeConfigs v3+ reports it. */
+export type ConfigKind = 'boolean' | 'string' | 'int' | 'short' | 'long' | 'double' | 'list' | 'class' | 'password'
+interface KeySpec {
+  field: keyof BrokerConfig
+  parse: Parser
+  enforced: boolean
+  doc: string
+  kind: ConfigKind
+  /** Kafka's default of this key as DescribeConfigs shows it, when it is not the field's default (null = none). */
+  kafkaDefault?: string | null
+}
 
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER): Parser => (raw, key) => {
   const value = Number(raw.trim())
   if (!Number.isInteger(value) || value < min || value > max) throw new BrokerConfigError(`invalid value "${raw}" for ${key}: expected an integer in [${min}, ${max}]`)
+  return value
+}
+/** A Java long: values beyond 2^53 (Kafka writes 9223372036854775807 for "unbounded") become MAX_SAFE_INTEGER. */
+const long = (min: number): Parser => (raw, key) => {
+  const text = raw.trim()
+  if (!/^[+-]?\d+$/.test(text) || BigInt(text) < BigInt(min) || BigInt(text) > 9223372036854775807n) {
+    throw new BrokerConfigError(`invalid value "${raw}" for ${key}: expected an integer in [${min}, 9223372036854775807]`)
+  }
+  return Math.min(Number(text), Number.MAX_SAFE_INTEGER)
+}
+const ratio: Parser = (raw, key) => {
+  const value = Number(raw.trim())
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) throw new BrokerConfigError(`invalid value "${raw}" for ${key}: expected a number in [0, 1]`)
   return value
 }
 const boolean: Parser = (raw, key) => {
@@ -51,35 +102,73 @@ const oneOf = (...allowed: string[]): Parser => (raw, key) => {
   if (!allowed.includes(value)) throw new BrokerConfigError(`invalid value "${raw}" for ${key}: expected one of ${allowed.join(', ')}`)
   return value
 }
-const hoursToMs: Parser = (raw, key) => (integer(-1)(raw, key) as number) * 3_600_000
+/** A comma-separated list whose items come from `allowed`; normalized to "a,b" (Kafka's list form). */
+const listOf = (...allowed: string[]): Parser => (raw, key) => {
+  const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '')
+  const wrong = items.find((item) => !allowed.includes(item))
+  if (wrong !== undefined || items.length === 0) throw new BrokerConfigError(`invalid value "${raw}" for ${key}: expected a comma-separated list of ${allowed.join(', ')}`)
+  return [...new Set(items)].join(',')
+}
+const scaled = (factor: number): Parser => (raw, key) => {
+  const value = integer(-1)(raw, key) as number
+  return value < 0 ? value : value * factor
+}
 const LONG_MAX = Number.MAX_SAFE_INTEGER
+const HOUR = 3_600_000
+
+const spec = (field: keyof BrokerConfig, kind: ConfigKind, parse: Parser, enforced: boolean, doc: string, kafkaDefault?: string | null): KeySpec =>
+  kafkaDefault === undefined ? { field, kind, parse, enforced, doc } : { field, kind, parse, enforced, doc, kafkaDefault }
 
 export const CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
-  host: { field: 'host', parse: text, enforced: true, doc: 'Address the listener binds to.' },
-  port: { field: 'port', parse: integer(0, 65535), enforced: true, doc: 'TCP port of the listener (0 = any free port).' },
-  'advertised.host': { field: 'advertisedHost', parse: text, enforced: true, doc: 'Host returned to clients in Metadata (defaults to host).' },
-  'advertised.port': { field: 'advertisedPort', parse: integer(0, 65535), enforced: true, doc: 'Port returned to clients in Metadata (defaults to the bound port).' },
-  'log.dirs': { field: 'dataDir', parse: text, enforced: true, doc: 'Data directory (one directory).' },
-  'log.dir': { field: 'dataDir', parse: text, enforced: true, doc: 'Alias of log.dirs.' },
-  'node.id': { field: 'nodeId', parse: integer(0, 2 ** 31 - 1), enforced: true, doc: 'Broker id reported in Metadata.' },
-  'broker.id': { field: 'nodeId', parse: integer(0, 2 ** 31 - 1), enforced: true, doc: 'Alias of node.id.' },
-  'num.partitions': { field: 'numPartitions', parse: integer(1, 100_000), enforced: true, doc: 'Partitions of auto-created topics.' },
-  'default.replication.factor': { field: 'defaultReplicationFactor', parse: integer(1, 32767), enforced: false, doc: 'Recorded; a single node keeps one copy.' },
-  'min.insync.replicas': { field: 'minInsyncReplicas', parse: integer(1, 32767), enforced: false, doc: 'Recorded; a single node keeps one copy.' },
-  'auto.create.topics.enable': { field: 'autoCreateTopicsEnable', parse: boolean, enforced: true, doc: 'Create unknown topics on Metadata/Produce.' },
-  'message.max.bytes': { field: 'messageMaxBytes', parse: integer(0, 2 ** 31 - 1), enforced: true, doc: 'Largest record batch accepted (MESSAGE_TOO_LARGE above).' },
-  'socket.request.max.bytes': { field: 'socketRequestMaxBytes', parse: integer(1, 2 ** 31 - 1), enforced: true, doc: 'Largest request frame; larger frames close the connection.' },
-  'log.segment.bytes': { field: 'logSegmentBytes', parse: integer(14, 2 ** 31 - 1), enforced: true, doc: 'Segment size before a roll.' },
-  'log.roll.ms': { field: 'logRollMs', parse: integer(1), enforced: true, doc: 'Segment age before a roll.' },
-  'log.roll.hours': { field: 'logRollMs', parse: hoursToMs, enforced: true, doc: 'Segment age before a roll, in hours.' },
-  'log.index.interval.bytes': { field: 'logIndexIntervalBytes', parse: integer(0), enforced: true, doc: 'Bytes between sparse index entries.' },
-  'log.flush.interval.messages': { field: 'logFlushIntervalMessages', parse: integer(1), enforced: true, doc: 'fsync after this many messages even without acks=all.' },
-  'log.flush.interval.ms': { field: 'logFlushIntervalMs', parse: integer(0), enforced: true, doc: 'fsync at least this often (0 = only on demand).' },
-  'log.retention.ms': { field: 'logRetentionMs', parse: integer(-1), enforced: false, doc: 'Retention time (enforcement: topic administration issue).' },
-  'log.retention.hours': { field: 'logRetentionMs', parse: hoursToMs, enforced: false, doc: 'Retention time in hours.' },
-  'log.retention.bytes': { field: 'logRetentionBytes', parse: integer(-1), enforced: false, doc: 'Retention size per partition.' },
-  'log.retention.check.interval.ms': { field: 'logRetentionCheckIntervalMs', parse: integer(1), enforced: false, doc: 'How often retention runs.' },
-  'compression.type': { field: 'compressionType', parse: oneOf('producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'), enforced: false, doc: 'Broker-side recompression (only "producer" today).' }
+  host: spec('host', 'string', text, true, 'Address the listener binds to.'),
+  port: spec('port', 'int', integer(0, 65535), true, 'TCP port of the listener (0 = any free port).'),
+  'advertised.host': spec('advertisedHost', 'string', text, true, 'Host returned to clients in Metadata (defaults to host).'),
+  'advertised.port': spec('advertisedPort', 'int', integer(0, 65535), true, 'Port returned to clients in Metadata (defaults to the bound port).'),
+  'log.dirs': spec('dataDir', 'string', text, true, 'Data directory (one directory).', null),
+  'log.dir': spec('dataDir', 'string', text, true, 'Alias of log.dirs.'),
+  'node.id': spec('nodeId', 'int', integer(0, 2 ** 31 - 1), true, 'Broker id reported in Metadata.'),
+  'broker.id': spec('nodeId', 'int', integer(0, 2 ** 31 - 1), true, 'Alias of node.id.'),
+  'num.partitions': spec('numPartitions', 'int', integer(1, 100_000), true, 'Partitions of auto-created topics and of CreateTopics with numPartitions -1.'),
+  'default.replication.factor': spec('defaultReplicationFactor', 'int', integer(1, 32767), true, 'Replication factor of CreateTopics with replicationFactor -1 and of auto-created topics. Recorded; a single node keeps one copy (see replication.strict).'),
+  'min.insync.replicas': spec('minInsyncReplicas', 'int', integer(1, 32767), true, 'Default of the topic config min.insync.replicas. Recorded; with replication.strict=true an acks=all produce to a topic whose value exceeds 1 fails with NOT_ENOUGH_REPLICAS, as in Kafka.'),
+  'replication.strict': spec('replicationStrict', 'boolean', boolean, true, 'samsa only. false (default): topics asking for replication factor > 1 are accepted, the value recorded, one replica reported, a warning logged once per topic. true: such topics are rejected with INVALID_REPLICATION_FACTOR, and min.insync.replicas > 1 fails acks=all produces, as a one-broker Kafka cluster does.'),
+  'auto.create.topics.enable': spec('autoCreateTopicsEnable', 'boolean', boolean, true, 'Create unknown topics on Metadata/Produce.'),
+  'delete.topic.enable': spec('deleteTopicEnable', 'boolean', boolean, true, 'false makes DeleteTopics fail with TOPIC_DELETION_DISABLED.'),
+  'message.max.bytes': spec('messageMaxBytes', 'int', integer(0, 2 ** 31 - 1), true, 'Default of the topic config max.message.bytes: largest record batch accepted (MESSAGE_TOO_LARGE above).'),
+  'socket.request.max.bytes': spec('socketRequestMaxBytes', 'int', integer(1, 2 ** 31 - 1), true, 'Largest request frame; larger frames close the connection.'),
+  'log.segment.bytes': spec('logSegmentBytes', 'int', integer(14, 2 ** 31 - 1), true, 'Default of segment.bytes: segment size before a roll.'),
+  'log.roll.ms': spec('logRollMs', 'long', long(1), true, 'Default of segment.ms: segment age before a roll.', null),
+  'log.roll.hours': spec('logRollMs', 'int', scaled(HOUR), true, 'Segment age before a roll, in hours (log.roll.ms wins when both are set).', '168'),
+  'log.roll.jitter.ms': spec('logRollJitterMs', 'long', long(0), false, 'Default of segment.jitter.ms. Recorded, not applied.', null),
+  'log.roll.jitter.hours': spec('logRollJitterMs', 'int', scaled(HOUR), false, 'log.roll.jitter.ms in hours.', '0'),
+  'log.index.interval.bytes': spec('logIndexIntervalBytes', 'int', integer(0), true, 'Default of index.interval.bytes: bytes between sparse index entries.'),
+  'log.index.size.max.bytes': spec('logIndexSizeMaxBytes', 'int', integer(4), false, 'Default of segment.index.bytes. Recorded; samsa\'s indexes grow as needed.'),
+  'log.flush.interval.messages': spec('logFlushIntervalMessages', 'long', long(1), true, 'Default of flush.messages: fsync after this many messages even without acks=all.', '9223372036854775807'),
+  'log.flush.interval.ms': spec('logFlushIntervalMs', 'long', long(0), true, 'Default of flush.ms: fsync at least this often (0 = only on demand, Kafka\'s "never").', null),
+  'log.retention.ms': spec('logRetentionMs', 'long', long(-1), true, 'Default of retention.ms: age after which whole segments are deleted (-1 = forever).', null),
+  'log.retention.minutes': spec('logRetentionMs', 'int', scaled(60_000), true, 'Retention time in minutes.', null),
+  'log.retention.hours': spec('logRetentionMs', 'int', scaled(HOUR), true, 'Retention time in hours (log.retention.ms / .minutes win when set).', '168'),
+  'log.retention.bytes': spec('logRetentionBytes', 'long', long(-1), true, 'Default of retention.bytes: partition size above which the oldest segments are deleted (-1 = unbounded).'),
+  'log.retention.check.interval.ms': spec('logRetentionCheckIntervalMs', 'long', long(1), true, 'How often retention and compaction run in the background.'),
+  'log.segment.delete.delay.ms': spec('logSegmentDeleteDelayMs', 'long', long(0), false, 'Default of file.delete.delay.ms. Recorded.'),
+  'log.preallocate': spec('logPreallocate', 'boolean', boolean, false, 'Default of preallocate. Recorded, not applied.'),
+  'log.cleanup.policy': spec('logCleanupPolicy', 'list', listOf('compact', 'delete'), true, 'Default of cleanup.policy: delete, compact, or compact,delete.'),
+  'log.cleaner.delete.retention.ms': spec('logCleanerDeleteRetentionMs', 'long', long(0), true, 'Default of delete.retention.ms: how long compaction keeps tombstones.'),
+  'log.cleaner.min.compaction.lag.ms': spec('logCleanerMinCompactionLagMs', 'long', long(0), true, 'Default of min.compaction.lag.ms.'),
+  'log.cleaner.max.compaction.lag.ms': spec('logCleanerMaxCompactionLagMs', 'long', long(1), true, 'Default of max.compaction.lag.ms.', '9223372036854775807'),
+  'log.cleaner.min.cleanable.ratio': spec('logCleanerMinCleanableRatio', 'double', ratio, true, 'Default of min.cleanable.dirty.ratio.'),
+  'log.message.timestamp.type': spec('logMessageTimestampType', 'string', oneOf('CreateTime', 'LogAppendTime'), true, 'Default of message.timestamp.type (LogAppendTime: the broker stamps each batch).'),
+  'log.message.timestamp.before.max.ms': spec('logMessageTimestampBeforeMaxMs', 'long', long(0), true, 'Default of message.timestamp.before.max.ms.', '9223372036854775807'),
+  'log.message.timestamp.after.max.ms': spec('logMessageTimestampAfterMaxMs', 'long', long(0), true, 'Default of message.timestamp.after.max.ms.', '9223372036854775807'),
+  'unclean.leader.election.enable': spec('uncleanLeaderElectionEnable', 'boolean', boolean, false, 'Accepted; a single node has no election.'),
+  'compression.type': spec('compressionType', 'string', oneOf('producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'), true, 'Default of the topic config compression.type: producer keeps the client\'s codec, a codec name makes the broker recompress.'),
+  'group.initial.rebalance.delay.ms': spec('groupInitialRebalanceDelayMs', 'int', integer(0, 2 ** 31 - 1), true, 'How long the first rebalance of an empty group waits for more members (extended while members keep arriving, up to the rebalance timeout).'),
+  'group.min.session.timeout.ms': spec('groupMinSessionTimeoutMs', 'int', integer(0, 2 ** 31 - 1), true, 'Smallest session timeout a JoinGroup may ask for (INVALID_SESSION_TIMEOUT below).'),
+  'group.max.session.timeout.ms': spec('groupMaxSessionTimeoutMs', 'int', integer(0, 2 ** 31 - 1), true, 'Largest session timeout a JoinGroup may ask for (INVALID_SESSION_TIMEOUT above).'),
+  'group.max.size': spec('groupMaxSize', 'int', integer(1, 2 ** 31 - 1), true, 'Most members of one classic group (GROUP_MAX_SIZE_REACHED beyond).'),
+  'offsets.retention.minutes': spec('offsetsRetentionMs', 'int', scaled(60_000), true, 'Committed offsets of a group without members expire this long after it became empty (standalone commits: after their commit).', '10080'),
+  'offsets.retention.check.interval.ms': spec('offsetsRetentionCheckIntervalMs', 'long', long(1), true, 'How often expired committed offsets are removed.'),
+  'offset.metadata.max.bytes': spec('offsetMetadataMaxBytes', 'int', integer(0, 2 ** 31 - 1), true, 'Largest metadata string of a committed offset (OFFSET_METADATA_TOO_LARGE above).')
 }
 
 /** Kafka keys accepted for compatibility that have no meaning in a single Node.js process. */
@@ -96,17 +185,65 @@ export const DEFAULT_CONFIG: Readonly<BrokerConfig> = {
   defaultReplicationFactor: 1,
   minInsyncReplicas: 1,
   autoCreateTopicsEnable: true,
+  deleteTopicEnable: true,
+  replicationStrict: false,
   messageMaxBytes: 1048588,
   socketRequestMaxBytes: 104857600,
   logSegmentBytes: 1073741824,
-  logRollMs: 7 * 24 * 3_600_000,
+  logRollMs: 7 * 24 * HOUR,
+  logRollJitterMs: 0,
   logIndexIntervalBytes: 4096,
+  logIndexSizeMaxBytes: 10485760,
   logFlushIntervalMessages: LONG_MAX,
   logFlushIntervalMs: 0,
-  logRetentionMs: 7 * 24 * 3_600_000,
+  logRetentionMs: 7 * 24 * HOUR,
   logRetentionBytes: -1,
   logRetentionCheckIntervalMs: 300_000,
-  compressionType: 'producer'
+  logSegmentDeleteDelayMs: 60_000,
+  logPreallocate: false,
+  logCleanupPolicy: 'delete',
+  logCleanerDeleteRetentionMs: 24 * HOUR,
+  logCleanerMinCompactionLagMs: 0,
+  logCleanerMaxCompactionLagMs: LONG_MAX,
+  logCleanerMinCleanableRatio: 0.5,
+  logMessageTimestampType: 'CreateTime',
+  logMessageTimestampBeforeMaxMs: LONG_MAX,
+  logMessageTimestampAfterMaxMs: LONG_MAX,
+  uncleanLeaderElectionEnable: false,
+  compressionType: 'producer',
+  groupInitialRebalanceDelayMs: 3000,
+  groupMinSessionTimeoutMs: 6000,
+  groupMaxSessionTimeoutMs: 1_800_000,
+  groupMaxSize: 2 ** 31 - 1,
+  offsetsRetentionMs: 7 * 24 * HOUR,
+  offsetsRetentionCheckIntervalMs: 600_000,
+  offsetMetadataMaxBytes: 4096,
+  staticKeys: {}
+}
+
+/**
+ * Kafka's default of a broker key as a string (what DescribeConfigs shows when the key is not set), or null when
+ * Kafka has none. Unbounded longs show as 9223372036854775807.
+ */
+export function kafkaDefaultOf (key: string): string | null {
+  const keySpec = CONFIG_KEYS[key]
+  if (keySpec === undefined) return null
+  if (keySpec.kafkaDefault !== undefined) return keySpec.kafkaDefault
+  return showValue(DEFAULT_CONFIG[keySpec.field])
+}
+
+/** A config value as Kafka prints it: longs at or beyond 2^53 - 1 are Long.MAX_VALUE. */
+export function showValue (value: unknown): string {
+  if (value === Number.MAX_SAFE_INTEGER) return '9223372036854775807'
+  return String(value)
+}
+
+/** Keys where the more precise unit wins in Kafka regardless of order (log.retention.ms over .minutes over .hours). */
+const PRECEDENCE: Record<string, string[]> = {
+  'log.retention.hours': ['log.retention.ms', 'log.retention.minutes'],
+  'log.retention.minutes': ['log.retention.ms'],
+  'log.roll.hours': ['log.roll.ms'],
+  'log.roll.jitter.hours': ['log.roll.jitter.ms']
 }
 
 export interface LoadOptions {
@@ -131,7 +268,7 @@ export function parseProperties (text: string): Record<string, string> {
 
 export function loadConfig (options: LoadOptions = {}): BrokerConfig {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`WARN ${message}\n`))
-  const config: BrokerConfig = { ...DEFAULT_CONFIG }
+  const config: BrokerConfig = { ...DEFAULT_CONFIG, staticKeys: {} }
   const apply = (entries: Record<string, string>, source: string): void => {
     for (const [key, raw] of Object.entries(entries)) {
       if (key === 'listeners') {
@@ -143,7 +280,10 @@ export function loadConfig (options: LoadOptions = {}): BrokerConfig {
         warn(`${source}: unknown config key "${key}" ignored`)
         continue
       }
-      (config as unknown as Record<string, unknown>)[spec.field] = spec.parse(raw, key)
+      const value = spec.parse(raw, key)
+      config.staticKeys[key] = raw.trim()
+      if ((PRECEDENCE[key] ?? []).some((preferred) => config.staticKeys[preferred] !== undefined)) continue
+      (config as unknown as Record<string, unknown>)[spec.field] = value
     }
   }
   if (options.file !== undefined) {

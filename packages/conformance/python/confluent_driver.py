@@ -80,6 +80,7 @@ def op_consume(request):
     config.setdefault('group.id', 'samsa-conformance-unused')
     config.setdefault('enable.auto.commit', False)
     config.setdefault('enable.auto.offset.store', False)
+    config.setdefault('fetch.wait.max.ms', 100)  # end-of-partition is noticed on an empty fetch: keep it short
     config['enable.partition.eof'] = True
     config['error_cb'] = lambda err: errors.append(err.name())
     consumer = Consumer(config)

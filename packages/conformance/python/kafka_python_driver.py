@@ -5,7 +5,7 @@ Reads one JSON request on stdin, prints one JSON result on stdout; bytes travel 
 api_version is left to auto-detection (kafka-python 2.0.2 probes with ApiVersions and infers a broker version
 from the advertised ranges); the detected tuple is returned so the suite can assert it.
 
-Operations: produce, consume, offsets.
+Operations: produce, consume, offsets, metadata.
 """
 import base64
 import json
@@ -13,7 +13,9 @@ import sys
 import time
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.client_async import KafkaClient
 from kafka.errors import KafkaError
+from kafka.protocol.metadata import MetadataRequest
 
 
 def b64(data):
@@ -94,6 +96,8 @@ def op_consume(request):
                     'value': b64(msg.value),
                     'headers': [[name, b64(value)] for name, value in msg.headers],
                 })
+    if count is not None:
+        records = records[:count]  # poll() hands out whole fetched batches
     api_version = consumer.config['api_version']
     consumer.close()
     return {'records': records, 'apiVersion': list(api_version)}
@@ -116,7 +120,27 @@ def op_offsets(request):
     return result
 
 
-OPERATIONS = {'produce': op_produce, 'consume': op_consume, 'offsets': op_offsets}
+def op_metadata(request):
+    """A raw MetadataRequest through kafka-python's network client: shows the per-topic error codes that the
+    high-level producer only turns into a timeout."""
+    client = KafkaClient(bootstrap_servers=request['bootstrap'])
+    deadline = time.time() + request.get('timeout_s', 10)
+    node = client.least_loaded_node()
+    while not client.ready(node):
+        if time.time() > deadline:
+            raise RuntimeError('broker not ready')
+        client.poll(timeout_ms=100)
+    future = client.send(node, MetadataRequest[1](request['topics']))
+    client.poll(future=future, timeout_ms=10000)
+    if future.failed():
+        raise future.exception
+    response = future.value
+    client.close()
+    return {'topics': [{'topic': topic, 'errorCode': error_code, 'partitions': len(partitions)}
+                       for error_code, topic, _internal, partitions in response.topics]}
+
+
+OPERATIONS = {'produce': op_produce, 'consume': op_consume, 'offsets': op_offsets, 'metadata': op_metadata}
 
 
 def main():

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { crc32c } from './crc32c.js'
 
 /**
  * Reads the broker's segment files (Kafka layout: <data dir>/<topic>-<partition>/<20-digit base offset>.log)
@@ -13,6 +14,8 @@ export interface StoredBatch {
   /** 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd */
   codec: number
   magic: number
+  /** The stored CRC matches CRC-32C of attributes..end (computed here, not by the broker). */
+  crcValid: boolean
 }
 
 export const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
@@ -33,7 +36,8 @@ export function storedBatches (dataDir: string, topic: string, partition: number
         magic: data.readInt8(position + 16),
         codec: data.readInt16BE(position + 21) & 0x07,
         lastOffsetDelta: data.readInt32BE(position + 23),
-        recordsCount: data.readInt32BE(position + 57)
+        recordsCount: data.readInt32BE(position + 57),
+        crcValid: data.readUInt32BE(position + 17) === crc32c(data.subarray(position + 21, position + 12 + batchLength))
       })
       position += 12 + batchLength
     }

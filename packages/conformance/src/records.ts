@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 /**
  * Test records and their JSON form for the Python drivers. Samples are deterministic and deliberately awkward:
  * every byte value, empty (not null) values, null keys and values, multi-byte UTF-8, newlines inside payloads.
@@ -25,7 +27,7 @@ export function sampleRecords (count: number, tag: string): TestRecord[] {
   for (let i = 0; i < count; i++) {
     const label = `${tag}-${i}`
     switch (i % 6) {
-      case 0: records.push({ key: Buffer.from(`key-${label}`), value: Buffer.from(`value ${label}`) }); break
+      case 0: records.push({ key: Buffer.from(`key-${label}`), value: Buffer.from(`value ${label}`), headers: [['trace', Buffer.from(`t-${label}`)], ['bin', Buffer.from([0, 1, 254, 255])]] }); break
       case 1: records.push({ key: null, value: Buffer.from(Array.from({ length: 256 }, (_, b) => (b + i) & 0xff)) }); break
       case 2: records.push({ key: Buffer.from(`key-${label}`), value: Buffer.alloc(0) }); break
       case 3: records.push({ key: Buffer.from(`ключ-${label}-🔑`), value: Buffer.from(`line one ${label}\nline two\r\n\u0000end`) }); break
@@ -74,7 +76,16 @@ export function fromWire (record: WireConsumed): ConsumedRecord {
   }
 }
 
-/** The comparable part of records: what was produced must come back byte for byte, in order. */
+/**
+ * The comparable part of records: what was produced must come back byte for byte, in order. Bytes are shown as
+ * hex; long ones as a hex prefix plus length and SHA-256, which keeps failure diffs readable and stays exact.
+ */
 export function payloads (records: Array<TestRecord | ConsumedRecord>): Array<{ key: string | null, value: string | null }> {
-  return records.map((record) => ({ key: record.key === null ? null : record.key.toString('hex'), value: record.value === null ? null : record.value.toString('hex') }))
+  return records.map((record) => ({ key: show(record.key), value: show(record.value) }))
+}
+
+function show (data: Buffer | null): string | null {
+  if (data === null) return null
+  if (data.length <= 48) return data.toString('hex')
+  return `${data.subarray(0, 16).toString('hex')}… (${data.length} bytes, sha256 ${createHash('sha256').update(data).digest('hex')})`
 }

@@ -72,3 +72,12 @@ export function findPython (modules: string[]): string | null {
   pythonCache.set(key, found)
   return found
 }
+
+/**
+ * node:test skip option for a test group that needs an external tool: skipped (with the reason) only when the
+ * tool is missing outside CI. In CI (CI=true) a missing tool is a setup failure, so the group runs and fails.
+ */
+export function skipUnlessInstalled (installed: boolean, what: string): string | false {
+  if (installed) return false
+  return process.env.CI === 'true' ? false : `${what} is not installed (in CI this fails instead of skipping)`
+}

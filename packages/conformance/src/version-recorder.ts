@@ -5,7 +5,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net'
  * The broker is started with `advertised.port` = the relay's port, so clients reach it through the relay for
  * bootstrap and for every connection they open after Metadata; the relay therefore sees everything a client sends.
  * Bytes are forwarded untouched in both directions; only the client-to-broker stream is parsed (4-byte size, then
- * api key i16 and api version i16 at the start of each request header).
+ * api key, api version and client id of each request header), so versions can be told apart per client.
  */
 export const API_NAMES: Readonly<Record<number, string>> = {
   0: 'Produce',
@@ -33,7 +33,8 @@ export const API_NAMES: Readonly<Record<number, string>> = {
 export type VersionSummary = Record<string, number[]>
 
 export class VersionRecorder {
-  private readonly seen = new Map<number, Set<number>>()
+  /** client id → api key → versions */
+  private readonly seen = new Map<string, Map<number, Set<number>>>()
   private readonly sockets = new Set<Socket>()
   private upstream: { host: string, port: number } | undefined
 
@@ -64,13 +65,31 @@ export class VersionRecorder {
     this.seen.clear()
   }
 
-  /** { Produce: [7], Fetch: [11], ... } — sorted versions per API, APIs by key. */
-  summary (): VersionSummary {
+  /**
+   * { Produce: [7], Fetch: [11], ... }: sorted versions per API, APIs in key order, for the requests whose client
+   * id matches `clientId` (a string: equal; a RegExp: matching), or for all requests.
+   */
+  summary (clientId?: string | RegExp): VersionSummary {
+    const merged = new Map<number, Set<number>>()
+    for (const [id, byApi] of this.seen) {
+      if (typeof clientId === 'string' && id !== clientId) continue
+      if (clientId instanceof RegExp && !clientId.test(id)) continue
+      for (const [apiKey, versions] of byApi) {
+        let into = merged.get(apiKey)
+        if (into === undefined) merged.set(apiKey, into = new Set())
+        for (const version of versions) into.add(version)
+      }
+    }
     const result: VersionSummary = {}
-    for (const key of [...this.seen.keys()].sort((a, b) => a - b)) {
-      result[API_NAMES[key] ?? `api${key}`] = [...this.seen.get(key)!].sort((a, b) => a - b)
+    for (const key of [...merged.keys()].sort((a, b) => a - b)) {
+      result[API_NAMES[key] ?? `api${key}`] = [...merged.get(key)!].sort((a, b) => a - b)
     }
     return result
+  }
+
+  /** Client ids seen so far. */
+  clientIds (): string[] {
+    return [...this.seen.keys()].sort()
   }
 
   async close (): Promise<void> {
@@ -87,7 +106,7 @@ export class VersionRecorder {
     const broker = connect(upstream.port, upstream.host)
     this.sockets.add(client)
     this.sockets.add(broker)
-    const headers = new RequestHeaderScanner((apiKey, apiVersion) => this.record(apiKey, apiVersion))
+    const headers = new RequestHeaderScanner((apiKey, apiVersion, clientId) => this.record(apiKey, apiVersion, clientId))
     client.on('data', (chunk: Buffer) => headers.push(chunk))
     client.pipe(broker)
     broker.pipe(client)
@@ -103,19 +122,25 @@ export class VersionRecorder {
     broker.on('close', close)
   }
 
-  private record (apiKey: number, apiVersion: number): void {
-    let versions = this.seen.get(apiKey)
-    if (versions === undefined) this.seen.set(apiKey, versions = new Set())
+  private record (apiKey: number, apiVersion: number, clientId: string): void {
+    let byClient = this.seen.get(clientId)
+    if (byClient === undefined) this.seen.set(clientId, byClient = new Map())
+    let versions = byClient.get(apiKey)
+    if (versions === undefined) byClient.set(apiKey, versions = new Set())
     versions.add(apiVersion)
   }
 }
 
-/** Finds request boundaries in a client's byte stream without buffering request bodies. */
+/**
+ * Finds request boundaries in a client's byte stream and reads each request header's api key, api version and
+ * client id (request header v1+: size i32, api key i16, api version i16, correlation id i32, client id as an
+ * i16-length string, also in the flexible header v2). Request bodies are skipped, never buffered.
+ */
 class RequestHeaderScanner {
-  private skip = 0 // bytes of the current request body still to pass over
-  private head = Buffer.alloc(0) // start of the next request, until its first 8 bytes are there
+  private skip = 0 // bytes of the current request still to pass over
+  private head = Buffer.alloc(0) // start of the next request, until its header is complete
 
-  constructor (private readonly onRequest: (apiKey: number, apiVersion: number) => void) {}
+  constructor (private readonly onRequest: (apiKey: number, apiVersion: number, clientId: string) => void) {}
 
   push (chunk: Buffer): void {
     let data = chunk
@@ -126,13 +151,20 @@ class RequestHeaderScanner {
         data = data.subarray(passed)
         continue
       }
-      const needed = 8 - this.head.length
-      this.head = Buffer.concat([this.head, data.subarray(0, needed)])
-      data = data.subarray(Math.min(needed, data.length))
-      if (this.head.length < 8) return
-      const size = this.head.readInt32BE(0)
-      this.onRequest(this.head.readInt16BE(4), this.head.readInt16BE(6))
-      this.skip = size - 4 // size counts from the api key on; 4 of those bytes were in the head
+      this.head = Buffer.concat([this.head, data])
+      data = Buffer.alloc(0)
+      if (this.head.length < 14) return
+      const frameEnd = 4 + this.head.readInt32BE(0)
+      const clientIdLength = this.head.readInt16BE(12)
+      const headerEnd = Math.min(frameEnd, 14 + Math.max(clientIdLength, 0))
+      if (this.head.length < headerEnd) return
+      const clientId = clientIdLength < 0 ? '' : this.head.subarray(14, headerEnd).toString('utf8')
+      this.onRequest(this.head.readInt16BE(4), this.head.readInt16BE(6), clientId)
+      if (this.head.length >= frameEnd) {
+        data = this.head.subarray(frameEnd) // the next request(s) already arrived
+      } else {
+        this.skip = frameEnd - this.head.length
+      }
       this.head = Buffer.alloc(0)
     }
   }

@@ -1,11 +1,19 @@
-import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, rmSync, writeSync, ftruncateSync } from 'node:fs'
+import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, rmSync, writeSync, ftruncateSync, fdatasync as fdatasyncCb, renameSync, statSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BATCH_LAST_OFFSET_DELTA, BATCH_MAX_TIMESTAMP, readInt64 } from '@samsa/protocol'
+import { promisify } from 'node:util'
+import { BATCH_HEADER_SIZE, BATCH_LAST_OFFSET_DELTA, BATCH_MAX_TIMESTAMP, readInt64 } from '@samsa/protocol'
 import { OffsetIndex } from './offset-index.js'
-import { TimeIndex } from './time-index.js'
+import { TimeIndex, TIME_INDEX_ENTRY_SIZE } from './time-index.js'
 import { readFds } from './fd-cache.js'
-import { scanHeaders, scanValidBatches, type ValidBatch } from './file-scan.js'
+import { readFully, scanHeaders, scanValidBatches, type ValidBatch } from './file-scan.js'
+
+const fdatasync = promisify(fdatasyncCb)
+
+/** Suffix of a segment being written by the log cleaner (see compaction/swap.ts). */
+export const CLEANED_SUFFIX = '.cleaned'
+/** Suffix of a removed segment's files until file.delete.delay.ms has passed. */
+export const DELETED_SUFFIX = '.deleted'
 
 /** `00000000000000000042` — Kafka's 20-digit, zero-padded base-offset file names. */
 export function segmentFileName (baseOffset: number, extension: '.log' | '.index' | '.timeindex'): string {
@@ -13,9 +21,10 @@ export function segmentFileName (baseOffset: number, extension: '.log' | '.index
 }
 
 /**
- * One segment: `.log` (batches exactly as stored), `.index`, `.timeindex`. The active segment keeps a read/write
- * descriptor (`writeFd`), which a freshly rolled segment also keeps until the background flush has fsynced it;
- * sealed segments read through the shared descriptor cache and load their indexes lazily.
+ * One segment: `.log` (batches exactly as stored), `.index`, `.timeindex`. The active segment is `appendable`: it
+ * opens a read/write descriptor on its first write (so 10,000 idle partitions hold no descriptor) and keeps it
+ * until the log closes it when idle and durable; a freshly rolled segment stays appendable until the background
+ * flush has fsynced it. Sealed segments read through the shared descriptor cache and load their indexes lazily.
  */
 export class Segment {
   readonly baseOffset: number
@@ -28,31 +37,49 @@ export class Segment {
   nextOffset: number
   /** Wall-clock time of the segment's first append (segment.ms rolls). */
   createdMs: number
+  /** Active, or rolled but not yet fsynced: may have bytes that are not durable, may still be written. */
+  appendable = false
   private writeFd = -1
+  private readonly dir: string
+  private readonly suffix: string
   private readonly indexIntervalBytes: number
   private offsetIndex: OffsetIndex | null = null
   private timeIndex: TimeIndex | null = null
   private bytesSinceIndexEntry = 0
   private maxTs = -1
   private offsetOfMaxTs = -1
+  /** Cached facts about an immutable (sealed) segment: null = not read yet. */
+  private cachedLargestTs: number | null = null
+  private cachedFirstBatchTs: number | null = null
+  private cachedMtime: number | null = null
 
-  private constructor (dir: string, baseOffset: number, size: number, nextOffset: number, createdMs: number, indexIntervalBytes: number) {
+  private constructor (dir: string, baseOffset: number, size: number, nextOffset: number, createdMs: number, indexIntervalBytes: number, suffix = '') {
+    this.dir = dir
+    this.suffix = suffix
     this.baseOffset = baseOffset
-    this.logPath = join(dir, segmentFileName(baseOffset, '.log'))
-    this.indexPath = join(dir, segmentFileName(baseOffset, '.index'))
-    this.timeIndexPath = join(dir, segmentFileName(baseOffset, '.timeindex'))
+    this.logPath = join(dir, segmentFileName(baseOffset, '.log') + suffix)
+    this.indexPath = join(dir, segmentFileName(baseOffset, '.index') + suffix)
+    this.timeIndexPath = join(dir, segmentFileName(baseOffset, '.timeindex') + suffix)
     this.size = size
     this.nextOffset = nextOffset
     this.createdMs = createdMs
     this.indexIntervalBytes = indexIntervalBytes
   }
 
-  /** A new, empty active segment (stale files with the same base offset are replaced). */
-  static create (dir: string, baseOffset: number, indexIntervalBytes: number): Segment {
-    const segment = new Segment(dir, baseOffset, 0, baseOffset, Date.now(), indexIntervalBytes)
+  /**
+   * A new, empty segment (stale files with the same names are replaced). `keepOpen`: keep the descriptor (a roll,
+   * written right away); otherwise the file is only created and the descriptor opened on the first write.
+   * `suffix`: the cleaner writes `.cleaned` segments that are renamed into place later.
+   */
+  static create (dir: string, baseOffset: number, indexIntervalBytes: number, options: { keepOpen?: boolean, suffix?: string, createdMs?: number } = {}): Segment {
+    const segment = new Segment(dir, baseOffset, 0, baseOffset, options.createdMs ?? Date.now(), indexIntervalBytes, options.suffix ?? '')
     rmSync(segment.indexPath, { force: true })
     rmSync(segment.timeIndexPath, { force: true })
-    segment.writeFd = openSync(segment.logPath, 'w+')
+    readFds.evict(segment.logPath)
+    const fd = openSync(segment.logPath, 'w+')
+    if (options.keepOpen === false) closeSync(fd)
+    else segment.writeFd = fd
+    segment.appendable = true
     segment.offsetIndex = new OffsetIndex(baseOffset)
     segment.timeIndex = new TimeIndex(baseOffset)
     return segment
@@ -63,17 +90,27 @@ export class Segment {
     return new Segment(dir, baseOffset, size, baseOffset, createdMs, indexIntervalBytes)
   }
 
-  get isWritable (): boolean { return this.writeFd >= 0 }
-
-  /** Opens the write descriptor of a recovered segment that becomes the active one. */
+  /** The recovered newest segment becomes the active one; its descriptor is opened on the first write. */
   openForAppend (): void {
+    this.appendable = true
+  }
+
+  get hasWriter (): boolean { return this.writeFd >= 0 }
+
+  /** The read/write descriptor, opened on demand (appendable segments only). */
+  writerFd (): number {
     if (this.writeFd < 0) {
+      if (!this.appendable) throw new Error(`segment ${this.logPath} is sealed`)
       readFds.evict(this.logPath)
       this.writeFd = openSync(this.logPath, 'r+')
     }
+    return this.writeFd
   }
 
-  get fd (): number { return this.writeFd }
+  /** fdatasync of the .log on the libuv pool. */
+  async datasync (): Promise<void> {
+    await fdatasync(this.writerFd())
+  }
 
   readFd (): number {
     return this.writeFd >= 0 ? this.writeFd : readFds.get(this.logPath)
@@ -82,15 +119,65 @@ export class Segment {
   get maxTimestamp (): number { this.loadIndexes(); return this.maxTs }
   get offsetOfMaxTimestamp (): number { this.loadIndexes(); return this.offsetOfMaxTs }
 
+  /**
+   * Kafka's LogSegment.largestTimestamp, for retention.ms and min.compaction.lag.ms: the largest batch timestamp,
+   * or the file's modification time when no batch carries one. For a sealed segment whose indexes are not loaded
+   * only the last `.timeindex` entry is read (it always holds the segment maximum), so checking retention on
+   * thousands of partitions does not load every index.
+   */
+  largestTimestamp (): number {
+    let ts = this.offsetIndex !== null ? this.maxTs : (this.cachedLargestTs ??= this.readLastTimeIndexEntry())
+    if (ts < 0) ts = this.lastModifiedMs()
+    return ts
+  }
+
+  /** maxTimestamp of the first batch (Kafka's rollingBasedTimestamp), -1 when empty or without timestamps. */
+  firstBatchTimestamp (): number {
+    if (this.cachedFirstBatchTs !== null) return this.cachedFirstBatchTs
+    if (this.size < BATCH_HEADER_SIZE) return -1
+    const header = Buffer.allocUnsafe(BATCH_HEADER_SIZE)
+    const ts = readFully(this.readFd(), header, BATCH_HEADER_SIZE, 0) === BATCH_HEADER_SIZE ? readInt64(header, BATCH_MAX_TIMESTAMP) : -1
+    this.cachedFirstBatchTs = ts
+    return ts
+  }
+
+  /** Modification time of the .log (cached once sealed: its content no longer changes). */
+  lastModifiedMs (): number {
+    if (this.cachedMtime !== null) return this.cachedMtime
+    let mtime: number
+    try { mtime = statSync(this.logPath).mtimeMs } catch { mtime = this.createdMs }
+    if (!this.appendable) this.cachedMtime = mtime
+    return mtime
+  }
+
+  private readLastTimeIndexEntry (): number {
+    try {
+      const size = statSync(this.timeIndexPath).size
+      if (size > 0 && size % TIME_INDEX_ENTRY_SIZE === 0) {
+        const fd = openSync(this.timeIndexPath, 'r')
+        try {
+          const entry = Buffer.allocUnsafe(TIME_INDEX_ENTRY_SIZE)
+          if (readFully(fd, entry, TIME_INDEX_ENTRY_SIZE, size - TIME_INDEX_ENTRY_SIZE) === TIME_INDEX_ENTRY_SIZE) {
+            const ts = readInt64(entry, 0)
+            if (ts > 0) return ts
+          }
+        } finally { closeSync(fd) }
+      }
+    } catch {}
+    this.loadIndexes() // missing, empty or odd: the full (validating, rebuilding) path decides
+    return this.maxTs
+  }
+
   // ---- writing ----
 
   /** Appends bytes at the end of the .log; on failure the partial write is cut off again and the error rethrown. */
   write (buf: Buffer): void {
+    const fd = this.writerFd()
     let done = 0
     try {
-      while (done < buf.length) done += writeSync(this.writeFd, buf, done, buf.length - done, this.size + done)
+      while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, this.size + done)
     } catch (error) {
-      try { ftruncateSync(this.writeFd, this.size) } catch {}
+      try { ftruncateSync(fd, this.size) } catch {}
       throw error
     }
     this.size += buf.length
@@ -102,6 +189,7 @@ export class Segment {
    */
   trackBatch (baseOffset: number, lastOffset: number, position: number, size: number, maxTimestamp: number): void {
     const offsets = this.offsetIndex as OffsetIndex
+    if (position === 0) this.cachedFirstBatchTs = maxTimestamp
     if (maxTimestamp > this.maxTs) { this.maxTs = maxTimestamp; this.offsetOfMaxTs = lastOffset }
     if (this.bytesSinceIndexEntry > this.indexIntervalBytes) {
       offsets.append(baseOffset, position);
@@ -147,11 +235,13 @@ export class Segment {
     }
   }
 
-  closeWriter (): void {
+  /** Closes the write descriptor; `seal` also ends appendability (a rolled segment once durable). */
+  closeWriter (seal = true): void {
     if (this.writeFd >= 0) {
       closeSync(this.writeFd)
       this.writeFd = -1
     }
+    if (seal) this.appendable = false
   }
 
   /** Closes every descriptor of this segment (writer and cached reader). */
@@ -159,6 +249,40 @@ export class Segment {
     this.closeWriter()
     readFds.evict(this.logPath)
   }
+
+  /**
+   * Kafka's asynchronous segment deletion, first half: the files are renamed to `<name>.deleted` (recovery removes
+   * leftovers) and the segment is dead for readers. Returns the renamed paths for the delayed unlink.
+   */
+  renameForDeletion (): string[] {
+    this.release()
+    const renamed: string[] = []
+    for (const path of [this.logPath, this.indexPath, this.timeIndexPath]) {
+      try {
+        renameSync(path, path + DELETED_SUFFIX)
+        renamed.push(path + DELETED_SUFFIX)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      }
+    }
+    return renamed
+  }
+
+  /**
+   * The same segment under its final names, once the cleaner renamed its `.cleaned` files into place: indexes and
+   * cached timestamps carry over, `nextOffset` is where the replaced segments ended.
+   */
+  promote (nextOffset: number): Segment {
+    if (this.writeFd >= 0) throw new Error('promote: close the cleaned segment first')
+    const segment = new Segment(this.dir, this.baseOffset, this.size, nextOffset, this.createdMs, this.indexIntervalBytes)
+    segment.offsetIndex = this.offsetIndex
+    segment.timeIndex = this.timeIndex
+    segment.maxTs = this.maxTs
+    segment.offsetOfMaxTs = this.offsetOfMaxTs
+    return segment
+  }
+
+  get fileSuffix (): string { return this.suffix }
 
   // ---- recovery / index loading ----
 

@@ -30,9 +30,10 @@
  */
 import { gzip, gunzip, gzipSync, gunzipSync } from 'node:zlib'
 import { promisify } from 'node:util'
-import * as snappy from 'snappy'
-import * as lz4 from 'lz4-napi'
-import { Decoder as ZstdDecoder, Encoder as ZstdEncoder } from '@toondepauw/node-zstd'
+import { createRequire } from 'node:module'
+import type * as SnappyModule from 'snappy'
+import type * as Lz4Module from 'lz4-napi'
+import type * as ZstdModule from '@toondepauw/node-zstd'
 import { ProtocolDecodeError, SamsaError } from './errors.js'
 
 export enum CompressionType { None = 0, Gzip = 1, Snappy = 2, Lz4 = 3, Zstd = 4 }
@@ -42,8 +43,22 @@ export const COMPRESSION_CODEC_MASK = 0x07
 
 /** Kafka's default zstd level (compression.zstd.level = 3). */
 const ZSTD_LEVEL = 3
-const zstdEncoder = new ZstdEncoder(ZSTD_LEVEL)
-const zstdDecoder = new ZstdDecoder()
+
+// The native codecs load on first use: most brokers never look inside a batch, and loading all three costs ~40 ms
+// of start-up time.
+const load = createRequire(import.meta.url)
+let snappyModule: typeof SnappyModule | undefined
+let lz4Module: typeof Lz4Module | undefined
+let zstdCodec: { encoder: ZstdModule.Encoder, decoder: ZstdModule.Decoder } | undefined
+const snappy = (): typeof SnappyModule => (snappyModule ??= load('snappy') as typeof SnappyModule)
+const lz4 = (): typeof Lz4Module => (lz4Module ??= load('lz4-napi') as typeof Lz4Module)
+function zstd (): { encoder: ZstdModule.Encoder, decoder: ZstdModule.Decoder } {
+  if (zstdCodec === undefined) {
+    const lib = load('@toondepauw/node-zstd') as typeof ZstdModule
+    zstdCodec = { encoder: new lib.Encoder(ZSTD_LEVEL), decoder: new lib.Decoder() }
+  }
+  return zstdCodec
+}
 
 const gzipAsync = promisify(gzip)
 const gunzipAsync = promisify(gunzip)
@@ -71,9 +86,9 @@ export function compress (type: CompressionType, data: Buffer): Buffer {
   switch (toCompressionType(type)) {
     case CompressionType.None: return data
     case CompressionType.Gzip: return gzipSync(data)
-    case CompressionType.Snappy: return snappy.compressSync(data)
-    case CompressionType.Lz4: return lz4.compressFrameSync(data)
-    case CompressionType.Zstd: return withContentSize(zstdEncoder.encodeSync(data), data.length)
+    case CompressionType.Snappy: return snappy().compressSync(data)
+    case CompressionType.Lz4: return lz4().compressFrameSync(data)
+    case CompressionType.Zstd: return withContentSize(zstd().encoder.encodeSync(data), data.length)
   }
 }
 
@@ -84,8 +99,8 @@ export function decompress (type: CompressionType, data: Buffer): Buffer {
       case CompressionType.None: return data
       case CompressionType.Gzip: return gunzipSync(data)
       case CompressionType.Snappy: return isXerial(data) ? Buffer.concat(xerialBlocks(data).map(snappyRaw)) : snappyRaw(data)
-      case CompressionType.Lz4: return lz4.decompressFrameSync(data)
-      case CompressionType.Zstd: return zstdDecoder.decodeSync(data)
+      case CompressionType.Lz4: return lz4().decompressFrameSync(data)
+      case CompressionType.Zstd: return zstd().decoder.decodeSync(data)
     }
   } catch (err) {
     throw corrupt(codec, err)
@@ -97,9 +112,9 @@ export async function compressAsync (type: CompressionType, data: Buffer): Promi
   switch (toCompressionType(type)) {
     case CompressionType.None: return data
     case CompressionType.Gzip: return await gzipAsync(data)
-    case CompressionType.Snappy: return await snappy.compress(data)
-    case CompressionType.Lz4: return await lz4.compressFrame(data)
-    case CompressionType.Zstd: return withContentSize(await zstdEncoder.encode(data), data.length)
+    case CompressionType.Snappy: return await snappy().compress(data)
+    case CompressionType.Lz4: return await lz4().compressFrame(data)
+    case CompressionType.Zstd: return withContentSize(await zstd().encoder.encode(data), data.length)
   }
 }
 
@@ -111,12 +126,12 @@ export async function decompressAsync (type: CompressionType, data: Buffer): Pro
       case CompressionType.None: return data
       case CompressionType.Gzip: return await gunzipAsync(data)
       case CompressionType.Snappy: {
-        if (!isXerial(data)) return asBuffer(await snappy.uncompress(data))
-        const blocks = await Promise.all(xerialBlocks(data).map(async (block) => asBuffer(await snappy.uncompress(block))))
+        if (!isXerial(data)) return asBuffer(await snappy().uncompress(data))
+        const blocks = await Promise.all(xerialBlocks(data).map(async (block) => asBuffer(await snappy().uncompress(block))))
         return Buffer.concat(blocks)
       }
-      case CompressionType.Lz4: return await lz4.decompressFrame(data)
-      case CompressionType.Zstd: return await zstdDecoder.decode(data)
+      case CompressionType.Lz4: return await lz4().decompressFrame(data)
+      case CompressionType.Zstd: return await zstd().decoder.decode(data)
     }
   } catch (err) {
     throw corrupt(codec, err)
@@ -124,7 +139,7 @@ export async function decompressAsync (type: CompressionType, data: Buffer): Pro
 }
 
 function snappyRaw (data: Buffer): Buffer {
-  return asBuffer(snappy.uncompressSync(data))
+  return asBuffer(snappy().uncompressSync(data))
 }
 
 function asBuffer (value: string | Buffer): Buffer {

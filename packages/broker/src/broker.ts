@@ -4,9 +4,13 @@ import type { BrokerConfig } from './config.js'
 import { createLogger, type Logger } from './logger.js'
 import { Connection } from './network/connection.js'
 import { TopicRegistry } from './topics/topic-registry.js'
+import { LogMaintenance } from './log/index.js'
 import { createHandlerRegistry } from './handlers/registry.js'
 import { HANDLERS } from './handlers/index.js'
 import type { BrokerContext } from './handlers/types.js'
+import { DEFAULT_PRODUCER_STATE_CONFIG, ProducerIdManager, ProducerStates, type FaultHooks, type ProducerStateConfig } from './producers/index.js'
+import { DEFAULT_TRANSACTION_CONFIG, TransactionCoordinator, type TransactionConfig } from './transactions/index.js'
+import { GroupCoordinator } from './groups/index.js'
 
 /**
  * A single-node broker: one TCP listener, the topic registry (which owns the partition logs) and the handler
@@ -17,17 +21,29 @@ export class Broker {
   private readonly server: Server
   private readonly connections = new Set<Connection>()
   private readonly abort: AbortController
+  /** Retention and compaction of every partition, every log.retention.check.interval.ms. */
+  private readonly maintenance: LogMaintenance
   private stopped: Promise<void> | undefined
 
-  private constructor (context: BrokerContext, server: Server, abort: AbortController) {
+  private constructor (context: BrokerContext, server: Server, abort: AbortController, maintenance: LogMaintenance) {
     this.context = context
     this.server = server
     this.abort = abort
+    this.maintenance = maintenance
   }
 
-  static async start (config: BrokerConfig, options: { logger?: Logger } = {}): Promise<Broker> {
+  static async start (config: BrokerConfig, options: { logger?: Logger, transactions?: Partial<TransactionConfig>, producerState?: Partial<ProducerStateConfig> } = {}): Promise<Broker> {
     const logger = options.logger ?? createLogger()
     const topics = TopicRegistry.open(config, logger)
+    const faults: FaultHooks = {}
+    const producers = new ProducerStates(topics, { ...DEFAULT_PRODUCER_STATE_CONFIG, ...options.producerState }, logger, faults)
+    const transactions = new TransactionCoordinator({
+      dataDir: config.dataDir, topics, producers, producerIds: ProducerIdManager.open(config.dataDir), logger, faults, config: { ...DEFAULT_TRANSACTION_CONFIG, ...options.transactions }
+    })
+    producers.verifyTransaction = (producerId, epoch, topic, partition) => transactions.isPartitionInTransaction(producerId, epoch, topic, partition)
+    const groups = await GroupCoordinator.open(config, topics, logger)
+    transactions.offsetSink = groups.txnOffsetSink
+    await transactions.recover() // finish commits/aborts a crash interrupted, before any client can look
     const server = createServer()
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -46,9 +62,19 @@ export class Broker {
       clusterId: topics.clusterId,
       advertised: { host: config.advertisedHost !== '' ? config.advertisedHost : config.host, port: config.advertisedPort !== 0 ? config.advertisedPort : bound.port },
       handlers: createHandlerRegistry(HANDLERS),
-      closing: abort.signal
+      closing: abort.signal,
+      producers,
+      transactions,
+      groups,
+      faults
     }
-    const broker = new Broker(context, server, abort)
+    const maintenance = new LogMaintenance({
+      intervalMs: config.logRetentionCheckIntervalMs,
+      logs: () => topics.list().flatMap((topic) => topic.partitions),
+      logger
+    })
+    const broker = new Broker(context, server, abort, maintenance)
+    maintenance.start()
     server.on('connection', (socket: Socket) => broker.accept(socket))
     server.on('error', (error) => logger.error(`listener error: ${error.message}`))
     return broker
@@ -70,7 +96,10 @@ export class Broker {
       const closedListener = new Promise<void>((resolve) => this.server.close(() => resolve()))
       for (const connection of this.connections) connection.close()
       await closedListener
+      await this.context.transactions.close()
+      await this.context.groups.close()
       await this.context.topics.close()
+      this.context.producers.close() // snapshots at the log ends, after the logs are flushed
       this.context.logger.info('broker stopped')
     })()
     return this.stopped

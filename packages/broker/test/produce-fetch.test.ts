@@ -75,6 +75,9 @@ test('invalid acks and unknown topics without auto-creation are refused with Kaf
   const batch = encodeRecordBatch([{ value: 'x' }])
   const acks = await produce(client, 'a', 0, batch, 2)
   assert.equal(acks.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.INVALID_REQUIRED_ACKS)
+  // v0-2 are advertised (librdkafka <= 2.11 needs Produce v0 advertised to compress) but carry magic 0/1 message sets.
+  const legacy = await produce(client, 'a', 0, batch, 1, 2)
+  assert.equal(legacy.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.UNSUPPORTED_VERSION)
   const unknown = await produce(client, 'a', 0, batch)
   assert.equal(unknown.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
   const metadata = await client.request(MetadataApi, 9, { topics: [{ name: 'a', topicId: '00000000-0000-0000-0000-000000000000' }], allowAutoTopicCreation: true })

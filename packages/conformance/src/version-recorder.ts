@@ -1,7 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net'
 
 /**
- * A transparent TCP relay between clients and the broker that notes the (api key, version) of every request.
+ * A transparent TCP relay between clients and the broker that notes the api key and version of every request.
  * The broker is started with `advertised.port` = the relay's port, so clients reach it through the relay for
  * bootstrap and for every connection they open after Metadata; the relay therefore sees everything a client sends.
  * Bytes are forwarded untouched in both directions; only the client-to-broker stream is parsed (4-byte size, then
@@ -21,10 +21,24 @@ export const API_NAMES: Readonly<Record<number, string>> = {
   14: 'SyncGroup',
   17: 'SaslHandshake',
   18: 'ApiVersions',
+  15: 'DescribeGroups',
+  16: 'ListGroups',
   19: 'CreateTopics',
+  20: 'DeleteTopics',
+  21: 'DeleteRecords',
   22: 'InitProducerId',
   23: 'OffsetForLeaderEpoch',
+  24: 'AddPartitionsToTxn',
+  25: 'AddOffsetsToTxn',
+  26: 'EndTxn',
+  28: 'TxnOffsetCommit',
   32: 'DescribeConfigs',
+  33: 'AlterConfigs',
+  35: 'DescribeLogDirs',
+  36: 'SaslAuthenticate',
+  37: 'CreatePartitions',
+  42: 'DeleteGroups',
+  44: 'IncrementalAlterConfigs',
   60: 'DescribeCluster',
   63: 'BrokerHeartbeat',
   71: 'GetTelemetrySubscriptions'

@@ -11,7 +11,9 @@ import { defineHandler, type BrokerContext, type Reply } from './types.js'
  * the limits still makes progress. Long-poll: while fewer than minBytes are available, the request waits for an
  * append to one of its partitions, at most maxWaitMs (and never past broker shutdown).
  * No incremental fetch sessions (KIP-227): sessionId is always 0, which tells clients to send full requests.
- * No transactions yet: lastStableOffset = high watermark = log end offset, abortedTransactions is empty.
+ * Transactions: lastStableOffset is the first offset of the earliest open transaction (else the high watermark).
+ * isolationLevel=1 (read_committed) returns only batches below it, plus the aborted transactions overlapping what is
+ * returned (producerId, firstOffset) so the client drops their records; read_uncommitted sees every batch.
  */
 type FetchRequest = RequestOf<typeof FetchApi>
 type FetchReply = Reply<typeof FetchApi>
@@ -52,7 +54,7 @@ function collect (broker: BrokerContext, request: FetchRequest, version: number)
         const base = { partitionIndex: partition.partition, errorCode: ErrorCode.NONE, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: [], preferredReadReplica: -1, records: EMPTY }
         if (log === undefined) return { ...base, errorCode: topic === undefined ? missing : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
         const epochError = checkLeaderEpoch(partition.currentLeaderEpoch)
-        const offsets = { highWatermark: log.logEndOffset, lastStableOffset: log.logEndOffset, logStartOffset: log.logStartOffset }
+        const offsets = { highWatermark: log.logEndOffset, lastStableOffset: broker.producers.lastStableOffset(log), logStartOffset: log.logStartOffset }
         if (epochError !== ErrorCode.NONE) return { ...base, ...offsets, errorCode: epochError }
         const offset = partition.fetchOffset
         if (offset < log.logStartOffset || offset > log.logEndOffset) return { ...base, ...offsets, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE }
@@ -60,11 +62,12 @@ function collect (broker: BrokerContext, request: FetchRequest, version: number)
         if (offset === log.logEndOffset) return { ...base, ...offsets }
         const limit = Math.min(partition.partitionMaxBytes, remaining)
         if (limit <= 0 && bytes > 0) return { ...base, ...offsets }
-        const records = log.read(offset, Math.max(limit, 1))
+        const read = log.read(offset, Math.max(limit, 1))
+        const { records, abortedTransactions } = request.isolationLevel === 1 ? broker.producers.readCommitted(log, offset, read) : { records: read, abortedTransactions: [] }
         if (records.length > limit && bytes > 0) return { ...base, ...offsets }
         bytes += records.length
         remaining -= records.length
-        return { ...base, ...offsets, records }
+        return { ...base, ...offsets, records, abortedTransactions }
       })
     }
   })

@@ -2,6 +2,9 @@ import type { ApiDefinition, DeepPartial, RequestHeader, RequestOf, ResponseOf }
 import type { BrokerConfig } from '../config.js'
 import type { Logger } from '../logger.js'
 import type { TopicRegistry } from '../topics/topic-registry.js'
+import type { FaultHooks, ProducerStates } from '../producers/index.js'
+import type { TransactionCoordinator } from '../transactions/index.js'
+import type { GroupCoordinator } from '../groups/index.js'
 
 /** What a handler may use: the broker's state owners, never the socket. */
 export interface BrokerContext {
@@ -15,12 +18,21 @@ export interface BrokerContext {
   readonly handlers: HandlerRegistry
   /** Aborted when the broker stops: long-polls finish early. */
   readonly closing: AbortSignal
+  /** Per-partition producer state: idempotence checks, open transactions, LSO, aborted-transaction index. */
+  readonly producers: ProducerStates
+  readonly transactions: TransactionCoordinator
+  /** Consumer groups and committed offsets. */
+  readonly groups: GroupCoordinator
+  /** Test-only fault injection points (all unset in production). */
+  readonly faults: FaultHooks
 }
 
 export interface RequestContext {
   readonly header: RequestHeader
   readonly version: number
   readonly broker: BrokerContext
+  /** The client's address as Kafka shows it (DescribeGroups clientHost): "/127.0.0.1". */
+  readonly clientHost?: string
 }
 
 /** A response body: fields left out take the version's defaults when encoded. */

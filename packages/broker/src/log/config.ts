@@ -20,6 +20,8 @@ export interface LogConfig {
   segmentMs: number
   /** Bytes of log between two sparse index entries (index.interval.bytes). */
   indexIntervalBytes: number
+  /** segment.jitter.ms: each segment rolls up to a random amount earlier than segment.ms (spreads rolls). */
+  segmentJitterMs?: number
   /** Start a background fdatasync after this many appended records (flush.messages). */
   flushIntervalMessages: number
   /** Start a background fdatasync at least this often; 0 or Infinity = only on demand (flush.ms). */
@@ -50,6 +52,7 @@ export const DEFAULT_LOG_CONFIG: Readonly<ResolvedLogConfig> = Object.freeze({
   segmentBytes: 1024 * 1024 * 1024,
   segmentMs: 7 * 24 * 60 * 60 * 1000,
   indexIntervalBytes: 4096,
+  segmentJitterMs: 0,
   flushIntervalMessages: Number.MAX_SAFE_INTEGER,
   flushIntervalMs: 0,
   retentionMs: 7 * 24 * 60 * 60 * 1000,
@@ -75,4 +78,10 @@ export function resolveLogConfig (config: Partial<LogConfig>): ResolvedLogConfig
 export function effectiveSegmentMs (config: ResolvedLogConfig): number {
   if (config.cleanupPolicy.compact && config.maxCompactionLagMs > 0) return Math.min(config.maxCompactionLagMs, config.segmentMs)
   return config.segmentMs
+}
+
+/** Kafka's LogConfig.randomSegmentJitter: a per-segment roll advance in [0, min(segment.jitter.ms, segment.ms)). */
+export function randomSegmentJitter (config: ResolvedLogConfig): number {
+  const bound = Math.min(config.segmentJitterMs, config.segmentMs)
+  return bound > 0 ? Math.floor(Math.random() * bound) : 0
 }

@@ -30,6 +30,8 @@ export class GroupCommit {
   get durableOffset (): number { return this.durableEnd }
   get error (): Error | null { return this.failure }
   get pending (): number { return this.waiters.length }
+  /** A sync is running (its descriptors are in use). */
+  get busy (): boolean { return this.running !== null }
 
   /** Resolves once every offset ≤ `offset` is durable. */
   waitFor (offset: number): Promise<void> {

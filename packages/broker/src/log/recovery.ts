@@ -11,14 +11,19 @@
  * the first torn, zero-filled or corrupt batch; its indexes are rebuilt during that scan. After a clean shutdown
  * (marker file written by close()) only the bytes after its last index entry are verified.
  *
- * If a verified older segment had to be cut, or does not end where the next begins, every later segment is
- * removed: offsets stay contiguous, as with Kafka's truncation on recovery.
+ * If a verified older segment had to be cut, or overlaps the next one, every later segment is removed: offsets
+ * stay contiguous, as with Kafka's truncation on recovery. Ending before the next segment begins is legal: a
+ * compacted segment whose last records were superseded ends early.
+ *
+ * Before any of this, an interrupted compaction swap is finished or rolled back (compaction/swap.ts) and
+ * `.deleted` files of removed segments are unlinked.
  */
 import { fdatasyncSync, openSync, closeSync, readdirSync, rmSync, statSync, type Stats } from 'node:fs'
 import { join } from 'node:path'
 import { OFFSET_INDEX_ENTRY_SIZE } from './offset-index.js'
 import { TIME_INDEX_ENTRY_SIZE } from './time-index.js'
 import { Segment } from './segment.js'
+import { needsSwapRecovery, recoverSwap } from './compaction/swap.js'
 
 export const CLEAN_SHUTDOWN_FILE = '.samsa-clean-shutdown'
 
@@ -29,10 +34,18 @@ export interface LoadedLog {
   cleanShutdown: boolean
   /** Files were removed or truncated: the directory and files need an fsync before new data is acknowledged. */
   repaired: boolean
+  /** The directory listing after recovery (callers look for checkpoint files in it). */
+  names: string[]
 }
 
 export function loadSegments (dir: string, indexIntervalBytes: number): LoadedLog {
-  const names = readdirSync(dir)
+  let names = readdirSync(dir)
+  let swapRepaired = false
+  if (needsSwapRecovery(names)) {
+    // An interrupted clean (finished or rolled back) and pending `.deleted` files, before segments are read.
+    swapRepaired = recoverSwap(dir)
+    names = readdirSync(dir)
+  }
   const cleanShutdown = names.includes(CLEAN_SHUTDOWN_FILE)
   const logBases: number[] = []
   const present = new Set<string>()
@@ -43,7 +56,7 @@ export function loadSegments (dir: string, indexIntervalBytes: number): LoadedLo
     if (match[2] === 'log') logBases.push(Number(match[1]))
   }
   logBases.sort((a, b) => a - b)
-  let repaired = removeOrphanIndexes(dir, names, present)
+  let repaired = removeOrphanIndexes(dir, names, present) || swapRepaired
 
   const segments: Segment[] = []
   for (let i = 0; i < logBases.length; i++) {
@@ -64,13 +77,13 @@ export function loadSegments (dir: string, indexIntervalBytes: number): LoadedLo
     const cut = segment.recover()
     syncFile(logPath)
     segment.persistIndexesSync()
-    if (cut || segment.nextOffset !== nextBase) {
+    if (cut || segment.nextOffset > nextBase) {
       for (const later of logBases.slice(i + 1)) Segment.existing(dir, later, 0, 0, indexIntervalBytes).deleteFiles()
       repaired = true
       break
     }
   }
-  return { segments, cleanShutdown, repaired }
+  return { segments, cleanShutdown, repaired, names }
 }
 
 /** Cheap open-time check (stat only); full consistency is checked when the indexes are loaded. */

@@ -5,7 +5,7 @@ import { promisify } from 'node:util'
 import { BATCH_HEADER_SIZE, BATCH_LAST_OFFSET_DELTA, BATCH_MAX_TIMESTAMP, readInt64 } from '@samsa/protocol'
 import { OffsetIndex } from './offset-index.js'
 import { TimeIndex, TIME_INDEX_ENTRY_SIZE } from './time-index.js'
-import { readFds } from './fd-cache.js'
+import { readFds, writeFds, type WriterOwner } from './fd-cache.js'
 import { readFully, scanHeaders, scanValidBatches, type ValidBatch } from './file-scan.js'
 
 const fdatasync = promisify(fdatasyncCb)
@@ -26,7 +26,7 @@ export function segmentFileName (baseOffset: number, extension: '.log' | '.index
  * until the log closes it when idle and durable; a freshly rolled segment stays appendable until the background
  * flush has fsynced it. Sealed segments read through the shared descriptor cache and load their indexes lazily.
  */
-export class Segment {
+export class Segment implements WriterOwner {
   readonly baseOffset: number
   readonly logPath: string
   readonly indexPath: string
@@ -40,6 +40,8 @@ export class Segment {
   /** Active, or rolled but not yet fsynced: may have bytes that are not durable, may still be written. */
   appendable = false
   private writeFd = -1
+  /** fdatasyncs in flight on writeFd. */
+  private syncing = 0
   private readonly dir: string
   private readonly suffix: string
   private readonly indexIntervalBytes: number
@@ -52,6 +54,8 @@ export class Segment {
   private cachedLargestTs: number | null = null
   private cachedFirstBatchTs: number | null = null
   private cachedMtime: number | null = null
+  /** Index entry counts and log size the index files on disk describe ('' = unknown / none). */
+  private persistedState = ''
 
   private constructor (dir: string, baseOffset: number, size: number, nextOffset: number, createdMs: number, indexIntervalBytes: number, suffix = '') {
     this.dir = dir
@@ -78,7 +82,10 @@ export class Segment {
     readFds.evict(segment.logPath)
     const fd = openSync(segment.logPath, 'w+')
     if (options.keepOpen === false) closeSync(fd)
-    else segment.writeFd = fd
+    else {
+      segment.writeFd = fd
+      writeFds.opened(segment)
+    }
     segment.appendable = true
     segment.offsetIndex = new OffsetIndex(baseOffset)
     segment.timeIndex = new TimeIndex(baseOffset)
@@ -97,19 +104,34 @@ export class Segment {
 
   get hasWriter (): boolean { return this.writeFd >= 0 }
 
-  /** The read/write descriptor, opened on demand (appendable segments only). */
+  /** The read/write descriptor, opened on demand (appendable segments only; bounded by the writer cache). */
   writerFd (): number {
     if (this.writeFd < 0) {
       if (!this.appendable) throw new Error(`segment ${this.logPath} is sealed`)
       readFds.evict(this.logPath)
       this.writeFd = openSync(this.logPath, 'r+')
+      writeFds.opened(this)
+    } else {
+      writeFds.touch(this)
     }
     return this.writeFd
   }
 
-  /** fdatasync of the .log on the libuv pool. */
+  /** fdatasync of the .log on the libuv pool (the descriptor is pinned meanwhile). */
   async datasync (): Promise<void> {
-    await fdatasync(this.writerFd())
+    const fd = this.writerFd()
+    this.syncing++
+    try {
+      await fdatasync(fd)
+    } finally {
+      this.syncing--
+    }
+  }
+
+  get canCloseWriter (): boolean { return this.syncing === 0 }
+
+  closeIdleWriter (): void {
+    this.closeWriter(false)
   }
 
   readFd (): number {
@@ -205,6 +227,21 @@ export class Segment {
     if (this.timeIndex !== null && this.maxTs >= 0) this.timeIndex.maybeAppend(this.maxTs, this.offsetOfMaxTs)
   }
 
+  private get indexState (): string {
+    return `${this.offsetIndex?.length ?? -1}:${this.timeIndex?.length ?? -1}:${this.size}`
+  }
+
+  /**
+   * persistIndexes unless the files already describe this segment (loaded from them, nothing appended since) or
+   * it is empty (recovering an empty segment costs nothing): a broker with thousands of idle partitions closes
+   * without rewriting thousands of index files.
+   */
+  async persistIndexesIfChanged (): Promise<void> {
+    this.seal()
+    if (this.size === 0 || this.indexState === this.persistedState) return
+    await this.persistIndexes()
+  }
+
   /** Writes and fsyncs both index files. Call only once the .log bytes they describe are durable. */
   async persistIndexes (): Promise<void> {
     this.seal()
@@ -218,6 +255,7 @@ export class Segment {
         await handle.close()
       }
     }
+    this.persistedState = this.indexState
   }
 
   /** Synchronous variant for recovery at open time. */
@@ -233,11 +271,13 @@ export class Segment {
         closeSync(fd)
       }
     }
+    this.persistedState = this.indexState
   }
 
   /** Closes the write descriptor; `seal` also ends appendability (a rolled segment once durable). */
   closeWriter (seal = true): void {
     if (this.writeFd >= 0) {
+      writeFds.closed(this)
       closeSync(this.writeFd)
       this.writeFd = -1
     }
@@ -293,12 +333,17 @@ export class Segment {
   recover (from = 0, nextOffset = this.baseOffset): boolean {
     if (this.offsetIndex === null) this.offsetIndex = new OffsetIndex(this.baseOffset)
     if (this.timeIndex === null) this.timeIndex = new TimeIndex(this.baseOffset)
+    // A sealed segment covers offsets up to the next segment's base even when its last batch ends earlier (compaction).
+    const coveredEnd = this.nextOffset
     this.nextOffset = nextOffset
     const fd = this.writeFd >= 0 ? this.writeFd : openSync(this.logPath, 'r+')
     try {
       const scan = scanValidBatches(fd, from, this.size, this.baseOffset, nextOffset, (b: ValidBatch) =>
         this.trackBatch(b.baseOffset, b.lastOffset, b.position, b.size, b.maxTimestamp))
-      if (scan.validEnd === this.size) return false
+      if (scan.validEnd === this.size) {
+        if (coveredEnd > this.nextOffset) this.nextOffset = coveredEnd
+        return false
+      }
       ftruncateSync(fd, scan.validEnd)
       this.size = scan.validEnd
       return true
@@ -325,6 +370,7 @@ export class Segment {
     this.timeIndex = times
     this.maxTs = times.lastTimestamp
     this.offsetOfMaxTs = times.lastOffset
+    this.persistedState = this.indexState
     return true
   }
 

@@ -25,9 +25,11 @@ export class Connection {
   private closed = false
   private paused = false
   readonly remote: string
+  readonly clientHost: string
 
   constructor (private readonly socket: Socket, private readonly broker: BrokerContext, private readonly onClose: (connection: Connection) => void) {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    this.clientHost = `/${socket.remoteAddress ?? ''}`
     this.frames = new FrameReader(broker.config.socketRequestMaxBytes, (frame) => this.handleFrame(frame), (size) => {
       this.fault(`invalid request size ${size} (socket.request.max.bytes=${broker.config.socketRequestMaxBytes})`)
     })
@@ -101,7 +103,7 @@ export class Connection {
       this.fault(`internal error in ${handler.api.name}`)
     }
     try {
-      const result = handler.handle(request as never, { header, version, broker: this.broker })
+      const result = handler.handle(request as never, { header, version, broker: this.broker, clientHost: this.clientHost })
       if (result instanceof Promise) result.then(finish, failed)
       else finish(result)
     } catch (error) {

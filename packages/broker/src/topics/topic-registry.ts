@@ -10,7 +10,7 @@ import { StorageError } from '../errors.js'
 import { topicNameProblem } from './topic-name.js'
 import { ApiError } from './api-error.js'
 import { effectiveTopicConfig, type TopicSettings } from './topic-configs.js'
-import { applyLogConfig, asLogConfig, logConfigFor } from './topic-log-config.js'
+import { applyLogConfig, logConfigFor } from './topic-log-config.js'
 
 /**
  * Owns the set of topics: names, ids, partition logs and per-topic configs, persisted in
@@ -136,7 +136,7 @@ export class TopicRegistry {
 
   /** Adds partitions up to `total` (the caller has checked that total exceeds the current count). */
   addPartitions (topic: Topic, total: number): void {
-    const logConfig = asLogConfig(logConfigFor(topic.settings))
+    const logConfig = logConfigFor(topic.settings)
     const added: PartitionLog[] = []
     for (let index = topic.partitions.length; index < total; index++) {
       const dir = this.partitionDir(topic.name, index)
@@ -161,9 +161,7 @@ export class TopicRegistry {
       throw error
     }
     const logConfig = logConfigFor(topic.settings)
-    let applied = true
-    for (const log of topic.partitions) applied = applyLogConfig(log, logConfig) && applied
-    if (!applied) this.logger.debug(`topic ${topic.name}: log settings apply when the partitions are next opened`)
+    for (const log of topic.partitions) applyLogConfig(log, logConfig)
     this.logger.info(`topic ${topic.name} configs set to ${JSON.stringify(configs)}`)
   }
 
@@ -192,7 +190,7 @@ export class TopicRegistry {
 
   /** Broker-wide log settings (topics without overrides). */
   logConfig (): LogConfig {
-    return asLogConfig(logConfigFor(this.settingsFor({}))) as LogConfig
+    return logConfigFor(this.settingsFor({}))
   }
 
   /** Writes topics.json atomically from the in-memory state. */
@@ -205,7 +203,7 @@ export class TopicRegistry {
 
   private add (stored: StoredTopic, fresh = false): Topic {
     const settings = this.settingsFor(stored.configs)
-    const logConfig = asLogConfig(logConfigFor(settings))
+    const logConfig = logConfigFor(settings)
     const partitions: PartitionLog[] = []
     for (let index = 0; index < stored.partitions; index++) {
       const dir = this.partitionDir(stored.name, index)

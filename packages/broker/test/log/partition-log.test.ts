@@ -171,14 +171,37 @@ test('close writes a clean-shutdown marker, indexes, and a reopen continues wher
   await again.close()
 })
 
-test('segment.ms rolls an old active segment on the next append', async (t) => {
+test('segment.ms rolls on the next append, judged by record timestamps as Kafka does', async (t) => {
   const dir = tempDir(t)
-  const log = PartitionLog.open(dir, { segmentMs: 30 })
-  log.append(batch(0, 1))
-  log.append(batch(1, 1))
-  await new Promise((resolve) => setTimeout(resolve, 60))
-  log.append(batch(2, 1))
+  const log = PartitionLog.open(dir, { segmentMs: 1000 })
+  const t0 = 1_700_000_000_000
+  log.append(batch(0, 1, t0))
+  log.append(batch(1, 1, t0 + 1000)) // exactly segment.ms after the first batch: not yet
+  log.append(batch(2, 1, t0 + 500)) // older records never roll
+  log.append(batch(3, 1, t0 + 1001)) // more than segment.ms after the segment's first batch: roll
+  log.append(batch(4, 1, t0 + 1500))
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.log')).sort(), ['00000000000000000000.log', '00000000000000000003.log'])
+  await log.close()
+})
+
+test('segment.ms falls back to the wall-clock age when the segment has no timestamps', async (t) => {
+  const dir = tempDir(t)
+  let now = 5_000_000
+  const log = PartitionLog.open(dir, { segmentMs: 30 }, { now: () => now })
+  log.append(batch(0, 1, -1))
+  log.append(batch(1, 1, -1))
+  now += 31
+  log.append(batch(2, 1, -1))
   assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.log')).sort(), ['00000000000000000000.log', '00000000000000000002.log'])
+  await log.close()
+})
+
+test('a compacted topic with max.compaction.lag.ms rolls at least that often', async (t) => {
+  const dir = tempDir(t)
+  const log = PartitionLog.open(dir, { cleanupPolicy: { delete: false, compact: true }, maxCompactionLagMs: 100 })
+  log.append(batch(0, 1, 1000))
+  log.append(batch(1, 1, 1101))
+  assert.equal(readdirSync(dir).filter((f) => f.endsWith('.log')).length, 2)
   await log.close()
 })
 

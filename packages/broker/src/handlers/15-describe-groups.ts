@@ -1,0 +1,43 @@
+import { DescribeGroupsApi, ErrorCode } from '@samsa/protocol'
+import { defineHandler } from './types.js'
+
+/**
+ * DescribeGroups (15), versions 0–5 (flexible from 5).
+ * Behavior: state (Empty, PreparingRebalance, CompletingRebalance, Stable, Dead), protocol type, and members with
+ * client id and host; the chosen protocol and each member's metadata and assignment only while Stable. An unknown
+ * group is described as Dead with no error (Kafka up to v5). Without an authorizer every operation is allowed:
+ * includeAuthorizedOperations reports READ, DELETE and DESCRIBE.
+ * Version notes: v3 adds authorized operations; v4 adds groupInstanceId per member.
+ */
+const AUTHORIZED_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) // READ, DELETE, DESCRIBE
+const NOT_REQUESTED = -2147483648
+
+export const describeGroupsHandler = defineHandler({
+  api: DescribeGroupsApi,
+  minVersion: 0,
+  maxVersion: 5,
+  handle (request, { broker, version }) {
+    return {
+      throttleTimeMs: 0,
+      groups: request.groups.map((groupId) => {
+        const group = broker.groups.describe(groupId)
+        return {
+          errorCode: ErrorCode.NONE,
+          groupId,
+          groupState: group.state,
+          protocolType: group.protocolType,
+          protocolData: group.protocolData,
+          members: group.members.map((member) => ({
+            memberId: member.memberId,
+            groupInstanceId: member.groupInstanceId,
+            clientId: member.clientId,
+            clientHost: member.clientHost,
+            memberMetadata: member.metadata,
+            memberAssignment: member.assignment
+          })),
+          authorizedOperations: version >= 3 && request.includeAuthorizedOperations ? AUTHORIZED_GROUP_OPERATIONS : NOT_REQUESTED
+        }
+      })
+    }
+  }
+})

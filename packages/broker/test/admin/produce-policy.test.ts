@@ -1,0 +1,111 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { CompressionType, ErrorCode, IncrementalAlterConfigsApi, TimestampType, decodeRecordBatches, encodeRecordBatch } from '@samsa/protocol'
+import { DEFAULT_CONFIG } from '../../src/index.js'
+import { applyCompression } from '../../src/topics/produce-policy.js'
+import { effectiveTopicConfig } from '../../src/topics/topic-configs.js'
+import { createTopics, fetchPartition, produce, startAdminBroker } from './admin-helpers.js'
+
+async function setConfig (client: Awaited<ReturnType<typeof startAdminBroker>>['client'], topic: string, name: string, value: string): Promise<void> {
+  const response = await client.request(IncrementalAlterConfigsApi, 1, { resources: [{ resourceType: 2, resourceName: topic, configs: [{ name, configOperation: 0, value }] }], validateOnly: false })
+  assert.equal(response.responses[0]!.errorCode, ErrorCode.NONE)
+}
+
+test('max.message.bytes is per topic and follows config changes', async (t) => {
+  const server = await startAdminBroker(t)
+  await createTopics(server.client, [{ name: 'small', configs: { 'max.message.bytes': '500' } }, { name: 'default' }])
+  const big = encodeRecordBatch([{ value: Buffer.alloc(800, 1) }])
+  assert.equal((await produce(server.client, 'small', 0, Buffer.from(big))).errorCode, ErrorCode.MESSAGE_TOO_LARGE)
+  assert.equal((await produce(server.client, 'default', 0, Buffer.from(big))).errorCode, ErrorCode.NONE)
+  await setConfig(server.client, 'small', 'max.message.bytes', '2000')
+  assert.equal((await produce(server.client, 'small', 0, Buffer.from(big))).errorCode, ErrorCode.NONE)
+})
+
+test('message.timestamp.type=LogAppendTime stamps batches with the broker clock and reports it', async (t) => {
+  const server = await startAdminBroker(t)
+  await createTopics(server.client, [{ name: 'stamped', configs: { 'message.timestamp.type': 'LogAppendTime' } }, { name: 'created' }])
+  const before = Date.now()
+  const batch = encodeRecordBatch([{ value: 'a', timestamp: 1000 }, { value: 'b', timestamp: 2000 }])
+  const stamped = await produce(server.client, 'stamped', 0, Buffer.from(batch))
+  assert.equal(stamped.errorCode, ErrorCode.NONE)
+  assert.ok(stamped.logAppendTimeMs >= before && stamped.logAppendTimeMs <= Date.now())
+  const [fetched] = decodeRecordBatches((await fetchPartition(server.client, 'stamped', 0, 0)).records!)
+  assert.equal(fetched!.timestampType, TimestampType.LogAppendTime)
+  assert.equal(fetched!.maxTimestamp, stamped.logAppendTimeMs)
+  assert.deepEqual(fetched!.records.map((record) => record.timestamp), [stamped.logAppendTimeMs, stamped.logAppendTimeMs])
+
+  const created = await produce(server.client, 'created', 0, Buffer.from(batch))
+  assert.equal(created.logAppendTimeMs, -1)
+  const [kept] = decodeRecordBatches((await fetchPartition(server.client, 'created', 0, 0)).records!)
+  assert.deepEqual(kept!.records.map((record) => record.timestamp), [1000, 2000])
+})
+
+test('message.timestamp.before/after.max.ms reject CreateTime batches outside the window', async (t) => {
+  const server = await startAdminBroker(t)
+  await createTopics(server.client, [{ name: 'window', configs: { 'message.timestamp.before.max.ms': '60000', 'message.timestamp.after.max.ms': '60000' } }])
+  const now = Date.now()
+  const old = await produce(server.client, 'window', 0, encodeRecordBatch([{ value: 'old', timestamp: now - 3_600_000 }]))
+  assert.equal(old.errorCode, ErrorCode.INVALID_TIMESTAMP)
+  assert.match(old.errorMessage!, /message\.timestamp\.before\.max\.ms=60000/)
+  const future = await produce(server.client, 'window', 0, encodeRecordBatch([{ value: 'future', timestamp: now + 3_600_000 }]))
+  assert.equal(future.errorCode, ErrorCode.INVALID_TIMESTAMP)
+  const fine = await produce(server.client, 'window', 0, encodeRecordBatch([{ value: 'now', timestamp: now }]))
+  assert.deepEqual([fine.errorCode, fine.baseOffset], [ErrorCode.NONE, 0])
+})
+
+test('compression.type: producer keeps bytes, a codec name recompresses, uncompressed decompresses', async (t) => {
+  const server = await startAdminBroker(t)
+  await createTopics(server.client, [
+    { name: 'as-sent', configs: { 'compression.type': 'producer' } },
+    { name: 'to-gzip', configs: { 'compression.type': 'gzip' } },
+    { name: 'to-zstd', configs: { 'compression.type': 'zstd' } },
+    { name: 'to-plain', configs: { 'compression.type': 'uncompressed' } },
+    { name: 'already-lz4', configs: { 'compression.type': 'lz4' } }
+  ])
+  const records = [
+    { key: 'k1', value: 'v'.repeat(200), timestamp: 1111, headers: [{ key: 'h', value: 'x' }] },
+    { key: null, value: null, timestamp: 1115 },
+    { key: 'k3', value: 'third', timestamp: 1113 }
+  ]
+  const idempotent = { producerId: 42, producerEpoch: 3, baseSequence: 7 }
+  const expectRecords = (batch: ReturnType<typeof decodeRecordBatches>[number], offset: number): void => {
+    assert.deepEqual(batch.records.map((r) => [r.offset, r.timestamp, r.key?.toString() ?? null, r.value?.toString() ?? null, r.headers.map((h) => `${h.key}=${h.value?.toString()}`)]), [
+      [offset, 1111, 'k1', 'v'.repeat(200), ['h=x']], [offset + 1, 1115, null, null, []], [offset + 2, 1113, 'k3', 'third', []]
+    ])
+    assert.deepEqual([batch.producerId, batch.producerEpoch, batch.baseSequence, batch.maxTimestamp], [42, 3, 7, 1115])
+  }
+
+  const lz4 = encodeRecordBatch(records, { compression: CompressionType.Lz4, ...idempotent })
+  for (const topic of ['as-sent', 'already-lz4']) {
+    assert.equal((await produce(server.client, topic, 0, Buffer.from(lz4))).errorCode, ErrorCode.NONE)
+    const stored = (await fetchPartition(server.client, topic, 0, 0)).records!
+    assert.deepEqual(stored.subarray(16), lz4.subarray(16), `${topic}: bytes kept (only baseOffset/leader epoch patched)`)
+  }
+  for (const [topic, codec] of [['to-gzip', CompressionType.Gzip], ['to-zstd', CompressionType.Zstd], ['to-plain', CompressionType.None]] as const) {
+    await produce(server.client, topic, 0, encodeRecordBatch([{ value: 'first' }]))
+    const response = await produce(server.client, topic, 0, Buffer.from(lz4))
+    assert.deepEqual([response.errorCode, response.baseOffset], [ErrorCode.NONE, 1], topic)
+    const batches = decodeRecordBatches((await fetchPartition(server.client, topic, 0, 0)).records!)
+    assert.deepEqual(batches.map((batch) => batch.compression), [codec, codec], `${topic}: stored with the topic's codec`)
+    expectRecords(batches[1]!, 1)
+  }
+  // The transactional flag survives recompression (checked on the policy itself: a transactional produce needs a
+  // transaction, which is not what this test is about).
+  const transactional = encodeRecordBatch(records, { compression: CompressionType.Snappy, isTransactional: true, ...idempotent })
+  const settings = { ...effectiveTopicConfig({ 'compression.type': 'gzip' }, DEFAULT_CONFIG) }
+  const rebuilt = applyCompression(transactional, settings)
+  assert.ok(rebuilt.ok)
+  const [stored] = decodeRecordBatches(rebuilt.records)
+  assert.deepEqual([stored!.isTransactional, stored!.compression], [true, CompressionType.Gzip])
+  expectRecords(stored!, 0)
+})
+
+test('a recompressed batch must still fit max.message.bytes', async (t) => {
+  const server = await startAdminBroker(t)
+  await createTopics(server.client, [{ name: 'tight', configs: { 'compression.type': 'uncompressed', 'max.message.bytes': '1000' } }])
+  const compressible = encodeRecordBatch([{ value: Buffer.alloc(5000, 0x61) }], { compression: CompressionType.Gzip })
+  assert.ok(compressible.length < 1000)
+  const response = await produce(server.client, 'tight', 0, compressible)
+  assert.equal(response.errorCode, ErrorCode.MESSAGE_TOO_LARGE)
+  assert.match(response.errorMessage!, /after recompression/)
+})

@@ -1,9 +1,11 @@
 import { runBroker } from './commands/broker.js'
+import { runRegistry } from './commands/registry.js'
 
 const USAGE = `usage: samsa <command> [options]
 
 commands:
   broker    run a broker (Kafka wire protocol) on 127.0.0.1:9092 with data in ./data
+  registry  run a schema registry (Confluent REST API) on 127.0.0.1:8081 against --bootstrap <brokers>
 
 run "samsa broker --help" for the broker's options`
 
@@ -13,6 +15,8 @@ export async function main (argv: string[]): Promise<number | undefined> {
   switch (command) {
     case 'broker':
       return await runBroker(rest)
+    case 'registry':
+      return await runRegistry(rest)
     case undefined:
     case '--help':
     case '-h':

@@ -17,9 +17,10 @@ export function syncDirectory (dir: string): Promise<void> {
     states.set(dir, state)
   }
   if (state.next !== null) return state.next
-  if (state.running === null) return start(dir, state)
+  const running = state.running
+  if (running === null) return start(dir, state)
   const current = state
-  current.next = current.running.then(() => undefined, () => undefined).then(async () => {
+  current.next = running.then(() => undefined, () => undefined).then(async () => {
     current.next = null
     await start(dir, current)
   })

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { Broker, BrokerConfigError, createLogger, loadConfig } from '@samsa/broker'
+import { consoleLogger, startRegistry, type RunningRegistry } from '@samsa/registry'
 
 const HELP = `usage: samsa broker [options]
 
@@ -9,6 +10,7 @@ const HELP = `usage: samsa broker [options]
   --config <file>        server.properties-style file with Kafka key names
   --num-partitions <n>   partitions of auto-created topics (num.partitions)
   --set key=value        any broker config key (repeatable), e.g. --set message.max.bytes=2097152
+  --registry-port <n>    also serve the schema registry on this port (npm start uses 8081), stored in _schemas
 
 Environment: SAMSA_<KEY> with dots as underscores, e.g. SAMSA_NUM_PARTITIONS=3; SAMSA_LOG_LEVEL=debug.
 Precedence: defaults < --config file < environment < flags.`
@@ -26,6 +28,7 @@ export async function runBroker (argv: string[]): Promise<number | undefined> {
         config: { type: 'string' },
         'num-partitions': { type: 'string' },
         set: { type: 'string', multiple: true },
+        'registry-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' }
       },
       strict: true
@@ -67,9 +70,22 @@ export async function runBroker (argv: string[]): Promise<number | undefined> {
   }
   const { host, port } = broker.address
   process.stdout.write(`samsa broker listening on ${host}:${port} (data in ${broker.context.config.dataDir})\n`)
+  let registry: RunningRegistry | undefined
+  if (values['registry-port'] !== undefined) {
+    const registryPort = Number(values['registry-port'])
+    try {
+      if (!Number.isInteger(registryPort) || registryPort < 0 || registryPort > 65535) throw new Error(`invalid --registry-port "${values['registry-port']}"`)
+      registry = await startRegistry({ bootstrap: `${host}:${port}`, host, port: registryPort, logger: consoleLogger('registry') })
+    } catch (error) {
+      process.stderr.write(`samsa broker: cannot start the schema registry: ${(error as Error).message}\n`)
+      await broker.stop()
+      return 1
+    }
+    process.stdout.write(`samsa registry listening on ${registry.url}\n`)
+  }
   const shutdown = (signal: string): void => {
     logger.info(`received ${signal}, stopping`)
-    broker.stop().then(() => process.exit(0), (error: unknown) => {
+    Promise.resolve(registry?.close()).then(() => broker.stop()).then(() => process.exit(0), (error: unknown) => {
       process.stderr.write(`samsa broker: error while stopping: ${(error as Error).message}\n`)
       process.exit(1)
     })

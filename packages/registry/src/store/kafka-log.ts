@@ -29,6 +29,8 @@ function hasCode (error: unknown, property: string, value: string): boolean {
 
 export class SchemasLog {
   private readonly consumer: Consumer
+  /** A second connection for ListOffsets: one connection answers in order, so it would wait behind a long-poll Fetch. */
+  private readonly offsets: Consumer
   private readonly producer: Producer
   private topicId = ''
   private leader = -1
@@ -36,6 +38,7 @@ export class SchemasLog {
   private constructor (private readonly options: SchemasLogOptions) {
     const common = { clientId: options.clientId, bootstrapBrokers: options.bootstrap, retries: 3, retryDelay: 200 }
     this.consumer = new Consumer({ ...common, groupId: `${options.clientId}-unused` })
+    this.offsets = new Consumer({ ...common, clientId: `${options.clientId}-offsets`, groupId: `${options.clientId}-unused` })
     this.producer = new Producer({ ...common, acks: -1 })
   }
 
@@ -82,7 +85,7 @@ export class SchemasLog {
 
   /** The offset the next record will get (the high watermark). */
   async endOffset (): Promise<bigint> {
-    const offsets = await this.consumer.listOffsets({ topics: [this.options.topic], timestamp: -1n })
+    const offsets = await this.offsets.listOffsets({ topics: [this.options.topic], timestamp: -1n })
     return offsets.get(this.options.topic)?.[0] ?? 0n
   }
 
@@ -122,6 +125,6 @@ export class SchemasLog {
   }
 
   async close (): Promise<void> {
-    await Promise.allSettled([this.consumer.close(), this.producer.close()])
+    await Promise.allSettled([this.consumer.close(), this.offsets.close(), this.producer.close()])
   }
 }

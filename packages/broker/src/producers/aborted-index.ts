@@ -37,8 +37,10 @@ export class AbortedIndex {
       kept = pos + ENTRY_SIZE
       if (entry.lastOffset >= logStartOffset) index.entries.push(entry)
     }
-    index.fd = openSync(file, existsSync(file) ? 'r+' : 'w+')
-    if (kept !== bytes.length) ftruncateSync(index.fd, kept)
+    if (existsSync(file)) {
+      index.fd = openSync(file, 'r+')
+      if (kept !== bytes.length) ftruncateSync(index.fd, kept)
+    }
     index.size = kept
     return index
   }
@@ -47,7 +49,8 @@ export class AbortedIndex {
 
   add (entry: AbortedTxn): void {
     this.entries.push(entry)
-    if (this.fd === null) return
+    if (this.file === null) return
+    this.fd ??= openSync(this.file, 'w+') // created with the first aborted transaction
     const bytes = Buffer.allocUnsafe(ENTRY_SIZE)
     writeInt64(bytes, 0, entry.producerId)
     writeInt64(bytes, 8, entry.firstOffset)

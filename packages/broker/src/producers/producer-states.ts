@@ -6,6 +6,7 @@ import type { AppendResult, PartitionLog } from '../log/index.js'
 import type { Logger } from '../logger.js'
 import type { TopicRegistry } from '../topics/topic-registry.js'
 import { AbortedIndex } from './aborted-index.js'
+import { compactionHintsFor } from './compaction-hints.js'
 import type { FaultHooks } from './faults.js'
 import { PartitionProducerState, lastSequence, type ProducerBatch, type ProducerEntry } from './producer-state.js'
 import { readProducerBatch, replayLog } from './replay.js'
@@ -42,10 +43,12 @@ export type ProduceCheck =
   | { kind: 'append', state: PartitionProducerState, batches: PendingBatch[], topic: string, partition: number }
 
 interface Loaded { state: PartitionProducerState, snapshotOffset: number }
+const HINTS_SWEEP_MS = 5_000
 
 export class ProducerStates {
   verifyTransaction: TransactionVerifier | null = null
   private readonly loaded = new WeakMap<PartitionLog, Loaded>()
+  private readonly hinted = new WeakSet<PartitionLog>()
   private readonly timers: NodeJS.Timeout[] = []
   private snapshotting = false
 
@@ -58,6 +61,21 @@ export class ProducerStates {
     }
     every(config.expirationCheckIntervalMs, () => this.expireProducers())
     every(config.snapshotIntervalMs, () => { void this.snapshotAll() })
+    this.attachCompactionHints()
+    every(HINTS_SWEEP_MS, () => this.attachCompactionHints())
+  }
+
+  /** Gives every partition log (new ones at the next sweep) the hints its compaction needs from producer state. */
+  attachCompactionHints (): void {
+    for (const topic of this.topics.list()) {
+      for (const log of topic.partitions) this.attachHints(log)
+    }
+  }
+
+  private attachHints (log: PartitionLog): void {
+    if (this.hinted.has(log)) return
+    this.hinted.add(log)
+    log.compactionHints = compactionHintsFor(log, (target) => this.forLog(target))
   }
 
   /** The partition's state, loading it (snapshot + replay) on first use. */
@@ -223,6 +241,7 @@ export class ProducerStates {
     const loaded: Loaded = { state, snapshotOffset: usable && replayStart === log.logEndOffset ? snapshot.offset : -1 }
     state.dirty = false
     this.loaded.set(log, loaded)
+    this.attachHints(log)
     const ms = Date.now() - started
     if (ms > 100) this.logger.info(`loaded producer state of ${log.dir} in ${ms} ms (replayed from offset ${replayStart})`)
     return loaded

@@ -11,10 +11,15 @@ import { TopicRegistry } from '../../src/topics/topic-registry.js'
 import { RawClient, startBroker } from '../helpers.js'
 import { FAST_GROUPS, RawMember, createTopic, expectError } from './group-helpers.js'
 
-function tempDir (t: { after: (fn: () => unknown) => void }): string {
+/** A temporary data directory removed after the test, once every cleanup registered later has run. */
+function tempDir (t: { after: (fn: () => unknown) => void }): { dir: string, defer: (fn: () => unknown) => void } {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-groups-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
+  const cleanups: Array<() => unknown> = []
+  t.after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return { dir, defer: (fn) => cleanups.push(fn) }
 }
 
 const journalOf = (dataDir: string): string => join(dataDir, JOURNAL_DIR, JOURNAL_FILE)
@@ -31,14 +36,14 @@ async function fetchOffset (client: RawClient, groupId: string, topic: string, p
 }
 
 test('committed offsets and group metadata survive a restart; a Stable group resumes without a rebalance', async (t) => {
-  const dataDir = tempDir(t)
+  const { dir: dataDir, defer } = tempDir(t)
   let server = await startBroker(FAST_GROUPS, dataDir)
   createTopic(server, 'dur', 2)
-  const t2 = { after: () => {} }
-  const member = await RawMember.connect(t2, server, { groupId: 'resume', topics: ['dur'] })
+  const member = await RawMember.connect({ after: () => {} }, server, { groupId: 'resume', topics: ['dur'] })
   await member.joinAndSync(2)
+  const committed = await member.client.request(OffsetCommitApi, 8, { groupId: 'resume', generationIdOrMemberEpoch: member.generationId, memberId: member.memberId, topics: [{ name: 'dur', partitions: [{ partitionIndex: 0, committedOffset: 17, committedLeaderEpoch: 3, committedMetadata: 'meta ✓' }] }] })
+  expectError(committed.topics[0]!.partitions[0]!.errorCode, ErrorCode.NONE)
   let client = await RawClient.connect(server.port)
-  await commit(client, 'resume', 'dur', 0, 17, 'meta ✓')
   await commit(client, 'plain', 'dur', 1, 3)
   await client.request(DeleteGroupsApi, 2, { groupsNames: ['plain'] })
   client.close()
@@ -46,15 +51,15 @@ test('committed offsets and group metadata survive a restart; a Stable group res
   await server.stop({ keepData: true })
 
   server = await startBroker(FAST_GROUPS, dataDir)
-  t.after(async () => await server.stop({ keepData: true }))
+  defer(async () => await server.stop({ keepData: true }))
   client = await RawClient.connect(server.port)
-  t.after(() => client.close())
+  defer(() => client.close())
   assert.deepEqual(await fetchOffset(client, 'resume', 'dur', 0), { offset: 17, metadata: 'meta ✓', epoch: 3 })
   assert.deepEqual(await fetchOffset(client, 'plain', 'dur', 1), { offset: -1, metadata: '', epoch: -1 }, 'deleted group stays deleted')
   const group = server.broker.context.groups.get('resume')!
   assert.equal(group.stateName, 'Stable')
   // The member reconnects and carries on in its generation.
-  const again = await RawMember.connect(t, server, { groupId: 'resume', topics: ['dur'] })
+  const again = await RawMember.connect({ after: defer }, server, { groupId: 'resume', topics: ['dur'] })
   again.memberId = member.memberId
   again.generationId = member.generationId
   expectError(await again.heartbeat(), ErrorCode.NONE)
@@ -64,7 +69,7 @@ test('committed offsets and group metadata survive a restart; a Stable group res
 })
 
 test('a torn journal tail (crash mid-write) is cut off; everything acknowledged before it survives', async (t) => {
-  const dataDir = tempDir(t)
+  const { dir: dataDir, defer } = tempDir(t)
   let server = await startBroker(FAST_GROUPS, dataDir)
   createTopic(server, 'torn', 1)
   let client = await RawClient.connect(server.port)
@@ -87,14 +92,14 @@ test('a torn journal tail (crash mid-write) is cut off; everything acknowledged 
   truncateSync(file, bytes.length - 1)
   appendFileSync(file, Buffer.from([bytes[bytes.length - 1]! ^ 0xff]))
   server = await startBroker(FAST_GROUPS, dataDir)
-  t.after(async () => await server.stop({ keepData: true }))
+  defer(async () => await server.stop({ keepData: true }))
   client = await RawClient.connect(server.port)
-  t.after(() => client.close())
+  defer(() => client.close())
   assert.equal((await fetchOffset(client, 'g', 'torn', 0)).offset, 5)
 })
 
 test('the journal stays bounded: rewrites keep only live records, and replay gives the latest values', async (t) => {
-  const dataDir = tempDir(t)
+  const { dir: dataDir } = tempDir(t)
   const options = { compactRatio: 3, compactMinBytes: 8 * 1024 }
   let store = await GroupStore.open(dataDir, silentLogger, options)
   let maxSize = 0
@@ -118,13 +123,13 @@ test('the journal stays bounded: rewrites keep only live records, and replay giv
 })
 
 test('offsets.retention.minutes: an empty group\'s offsets expire that long after it became empty', async (t) => {
-  const dataDir = tempDir(t)
+  const { dir: dataDir, defer } = tempDir(t)
   const config = loadConfig({ env: {}, overrides: { 'log.dirs': dataDir, 'offsets.retention.minutes': '1', ...FAST_GROUPS } })
   const topics = TopicRegistry.open(config, silentLogger)
   topics.create('exp', 1)
   let now = 1_000_000
   const coordinator = await GroupCoordinator.open(config, topics, silentLogger, { now: () => now })
-  t.after(async () => { await coordinator.close(); await topics.close() })
+  defer(async () => { await coordinator.close(); await topics.close() })
   const commitAt = async (groupId: string): Promise<void> => {
     const result = await coordinator.offsets.commit(groupId, { memberId: '', groupInstanceId: null, generationIdOrMemberEpoch: -1, apiVersion: 8 }, [{ name: 'exp', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '', commitTimestamp: -1 }] }], -1)
     expectError(result[0]!.partitions[0]!.errorCode, ErrorCode.NONE)

@@ -68,9 +68,19 @@ export async function runBroker (argv: string[]): Promise<number | undefined> {
     process.stderr.write(`samsa broker: cannot start: ${(error as Error).message}\n`)
     return 1
   }
+  // Signal handlers go in before the ready line: whoever reads that line may signal at once.
+  let registry: RunningRegistry | undefined
+  const shutdown = (signal: string): void => {
+    logger.info(`received ${signal}, stopping`)
+    Promise.resolve(registry?.close()).then(() => broker.stop()).then(() => process.exit(0), (error: unknown) => {
+      process.stderr.write(`samsa broker: error while stopping: ${(error as Error).message}\n`)
+      process.exit(1)
+    })
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
   const { host, port } = broker.address
   process.stdout.write(`samsa broker listening on ${host}:${port} (data in ${broker.context.config.dataDir})\n`)
-  let registry: RunningRegistry | undefined
   if (values['registry-port'] !== undefined) {
     const registryPort = Number(values['registry-port'])
     try {
@@ -83,14 +93,5 @@ export async function runBroker (argv: string[]): Promise<number | undefined> {
     }
     process.stdout.write(`samsa registry listening on ${registry.url}\n`)
   }
-  const shutdown = (signal: string): void => {
-    logger.info(`received ${signal}, stopping`)
-    Promise.resolve(registry?.close()).then(() => broker.stop()).then(() => process.exit(0), (error: unknown) => {
-      process.stderr.write(`samsa broker: error while stopping: ${(error as Error).message}\n`)
-      process.exit(1)
-    })
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
   return undefined
 }

@@ -24,7 +24,7 @@ export interface FetcherOptions {
   reconnect: Required<RetryOptions>
   /** Connection options for the fetch-only connections (TLS/SASL as the consumer's). */
   connection: ConstructorParameters<typeof ConnectionPool>[1]
-  onRecords: (records: ConsumedRecord[], highWatermark: bigint, tp: TopicPartition) => void
+  onRecords: (tp: TopicPartition, records: ConsumedRecord[], next: bigint, highWatermark: bigint) => void
   onAssignment: (assigned: TopicPartition[], revoked: TopicPartition[]) => void
   /** `fatal` means the fetcher stopped (reconnect attempts exhausted). */
   onError: (error: Error, fatal: boolean) => void
@@ -262,7 +262,7 @@ export class Fetcher {
         }
         const { records, next } = decodePartition(topic, data, position, state.aborted)
         state.position = next
-        if (records.length > 0 || data.highWatermark >= 0n) this.#options.onRecords(records, data.highWatermark, { topic, partition: data.partitionIndex })
+        this.#options.onRecords({ topic, partition: data.partitionIndex }, records, next, data.highWatermark)
       }
     }
     if (staleMetadata) {

@@ -22,10 +22,12 @@ export const avroProvider: FormatProvider = {
       throw new Error(`Invalid schema ${schema}: ${(error as Error).message}`)
     }
     const registry: Record<string, avro.Type> = {}
-    registerReferences(references, registry, new Set())
+    const records = new Map<string, Record<string, unknown>>()
+    const typeHook = recordCollector(records)
+    registerReferences(references, registry, new Set(), typeHook)
     let type: avro.Type
     try {
-      type = avro.Type.forSchema(json as avro.Schema, { registry })
+      type = avro.Type.forSchema(json as avro.Schema, { registry, typeHook })
     } catch (error) {
       throw new Error(`Invalid schema ${schema} with refs ${JSON.stringify(references.map(({ name, subject, version }) => ({ name, subject, version })))} of type AVRO, details: ${(error as Error).message}`)
     }
@@ -33,7 +35,8 @@ export const avroProvider: FormatProvider = {
       type: 'AVRO',
       canonical: JSON.stringify(json),
       normalized: () => JSON.stringify(normalize(json, undefined, new Set())),
-      native: type
+      native: type,
+      fieldAttributes: (record, field) => (records.get(record)?.fields as Array<Record<string, unknown>> | undefined)?.find((f) => f.name === field)
     } satisfies ParsedSchema
   },
   readerIssues (reader, writer) {
@@ -46,14 +49,31 @@ export const avroProvider: FormatProvider = {
   }
 }
 
-function registerReferences (references: ResolvedReference[], registry: Record<string, avro.Type>, seen: Set<string>): void {
+type TypeHook = (schema: avro.Schema, opts: avro.ForSchemaOptions) => avro.Type | undefined
+
+/**
+ * avsc drops custom field attributes, so a type hook keeps each record's raw JSON by full name (the name avsc gives
+ * the record: a dotted name as is, else qualified with its own or the enclosing namespace). It creates nothing.
+ */
+function recordCollector (into: Map<string, Record<string, unknown>>): TypeHook {
+  return (schema, opts) => {
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined
+    const raw = schema as unknown as Record<string, unknown>
+    if ((raw.type !== 'record' && raw.type !== 'error') || typeof raw.name !== 'string') return undefined
+    const namespace = typeof raw.namespace === 'string' ? raw.namespace : (opts as { namespace?: string }).namespace
+    into.set(raw.name.includes('.') || namespace === undefined || namespace === '' ? raw.name : `${namespace}.${raw.name}`, raw)
+    return undefined
+  }
+}
+
+function registerReferences (references: ResolvedReference[], registry: Record<string, avro.Type>, seen: Set<string>, typeHook: TypeHook): void {
   for (const ref of references) {
     const key = `${ref.subject}/${ref.version}`
     if (seen.has(key)) continue
     seen.add(key)
-    registerReferences(ref.references, registry, seen)
+    registerReferences(ref.references, registry, seen, typeHook)
     try {
-      avro.Type.forSchema(JSON.parse(ref.schema) as avro.Schema, { registry })
+      avro.Type.forSchema(JSON.parse(ref.schema) as avro.Schema, { registry, typeHook })
     } catch (error) {
       throw new Error(`Invalid reference ${ref.name} (${ref.subject} version ${ref.version}): ${(error as Error).message}`)
     }

@@ -19,6 +19,11 @@ export interface ParsedSchema {
   normalized: () => string
   /** The format library's own object (avsc Type, ajv-compiled schema, protobufjs Root). */
   readonly native: unknown
+  /**
+   * AVRO: the raw JSON of a record field (custom attributes such as `confluent:tags` included), which avsc does not
+   * keep; by the record's full name and the field's name. Other formats keep annotations in `native`.
+   */
+  readonly fieldAttributes?: (recordFullName: string, fieldName: string) => Record<string, unknown> | undefined
 }
 
 /**

@@ -1,0 +1,23 @@
+import { after, before, describe, test } from 'node:test'
+import { findPython, skipUnlessInstalled, type TestBroker } from '../../src/index.js'
+import { ProcessMember, runChurnScenario, startGroupBroker } from './group-support.js'
+
+/**
+ * kafka-python 2.0 (Debian python3-kafka) KafkaConsumer in a group: old, non-flexible JoinGroup/SyncGroup
+ * versions (no member-id handshake), synchronous commits, LeaveGroup on close.
+ */
+const python = findPython(['kafka'])
+
+describe('consumer groups: kafka-python', { skip: skipUnlessInstalled(python !== null, 'python3-kafka') }, () => {
+  let broker: TestBroker
+  before(async () => { broker = await startGroupBroker() })
+  after(async () => { await broker?.close() })
+
+  test('three members with joins and leaves mid-stream; commits survive a restart and the group resumes from them', async () => {
+    await runChurnScenario({
+      broker, groupId: 'kp-churn', topic: 'kp-churn',
+      start: async (name) => ProcessMember.python(python!, 'group_kafka_python.py', name, { bootstrap: broker.bootstrap, group: 'kp-churn', topics: ['kp-churn'] }),
+      assigned: async (m) => await (m as ProcessMember).assigned()
+    })
+  })
+})

@@ -28,7 +28,8 @@ command-line flags (\`--port\`, \`--host\`, \`--data-dir\`, \`--num-partitions\`
 
 An unknown key is a warning that names it; an invalid value stops the broker before it starts with a one-line
 message such as \`samsa broker: invalid value "abc" for num.partitions: expected an integer in [1, 100000]\` (exit 2).
-\`listeners=PLAINTEXT://host:port\` (one listener) sets host and port.
+\`listeners=NAME://host:port,...\` declares the listeners (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL; see
+docs/security.md); the first one also sets host and port, which \`--host\`/\`--port\` override.
 
 Generated from \`packages/broker/src/config.ts\` by \`node scripts/gen-config-doc.mjs\`.
 

@@ -1,5 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import type { Socket } from 'node:net'
 import type { BrokerConfig } from './config.js'
 import { createLogger, type Logger } from './logger.js'
 import { Connection } from './network/connection.js'
@@ -9,25 +8,28 @@ import { createHandlerRegistry } from './handlers/registry.js'
 import { HANDLERS } from './handlers/index.js'
 import type { BrokerContext } from './handlers/types.js'
 import { DEFAULT_PRODUCER_STATE_CONFIG, ProducerIdManager, ProducerStates, type FaultHooks, type ProducerStateConfig } from './producers/index.js'
-import { DEFAULT_TRANSACTION_CONFIG, TransactionCoordinator, type TransactionConfig } from './transactions/index.js'
+import { TransactionCoordinator, type TransactionConfig } from './transactions/index.js'
 import { GroupCoordinator } from './groups/index.js'
+import { Security, type Session } from './security/index.js'
+import { resolveListeners } from './security/listeners.js'
+import { openListeners, type BoundListener } from './security/listener-servers.js'
 
 /**
- * A single-node broker: one TCP listener, the topic registry (which owns the partition logs) and the handler
+ * A single-node broker: its listeners (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL; see security/), the topic registry (which owns the partition logs) and the handler
  * registry. `Broker.start` resolves once the listener is bound; `stop` closes connections, flushes and closes logs.
  */
 export class Broker {
   readonly context: BrokerContext
-  private readonly server: Server
+  private readonly servers: BoundListener[]
   private readonly connections = new Set<Connection>()
   private readonly abort: AbortController
   /** Retention and compaction of every partition, every log.retention.check.interval.ms. */
   private readonly maintenance: LogMaintenance
   private stopped: Promise<void> | undefined
 
-  private constructor (context: BrokerContext, server: Server, abort: AbortController, maintenance: LogMaintenance) {
+  private constructor (context: BrokerContext, servers: BoundListener[], abort: AbortController, maintenance: LogMaintenance) {
     this.context = context
-    this.server = server
+    this.servers = servers
     this.abort = abort
     this.maintenance = maintenance
   }
@@ -36,23 +38,19 @@ export class Broker {
     const logger = options.logger ?? createLogger()
     const topics = TopicRegistry.open(config, logger)
     const faults: FaultHooks = {}
-    const producers = new ProducerStates(topics, { ...DEFAULT_PRODUCER_STATE_CONFIG, ...options.producerState }, logger, faults)
+    const producerStateConfig = { ...DEFAULT_PRODUCER_STATE_CONFIG, producerIdExpirationMs: config.producerIdExpirationMs, expirationCheckIntervalMs: config.producerIdExpirationCheckIntervalMs }
+    const producers = new ProducerStates(topics, { ...producerStateConfig, ...options.producerState }, logger, faults)
     const transactions = new TransactionCoordinator({
-      dataDir: config.dataDir, topics, producers, producerIds: ProducerIdManager.open(config.dataDir), logger, faults, config: { ...DEFAULT_TRANSACTION_CONFIG, ...options.transactions }
+      dataDir: config.dataDir, topics, producers, producerIds: ProducerIdManager.open(config.dataDir), logger, faults, config: { ...transactionConfigFrom(config), ...options.transactions }
     })
     producers.verifyTransaction = (producerId, epoch, topic, partition) => transactions.isPartitionInTransaction(producerId, epoch, topic, partition)
     const groups = await GroupCoordinator.open(config, topics, logger)
     transactions.offsetSink = groups.txnOffsetSink
     await transactions.recover() // finish commits/aborts a crash interrupted, before any client can look
-    const server = createServer()
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen({ port: config.port, host: config.host }, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    const bound = server.address() as AddressInfo
+    const security = Security.open(config, topics, logger)
+    let accept: (socket: Socket, session: Session) => void = (socket) => socket.destroy() // until the broker exists
+    const servers = await openListeners(config, resolveListeners(config), security, logger, (socket, session) => accept(socket, session))
+    const bound = servers[0]!
     const abort = new AbortController()
     const context: BrokerContext = {
       config,
@@ -66,42 +64,62 @@ export class Broker {
       producers,
       transactions,
       groups,
-      faults
+      faults,
+      security
     }
     const maintenance = new LogMaintenance({
       intervalMs: config.logRetentionCheckIntervalMs,
       logs: () => topics.list().flatMap((topic) => topic.partitions),
       logger
     })
-    const broker = new Broker(context, server, abort, maintenance)
+    const broker = new Broker(context, servers, abort, maintenance)
     maintenance.start()
-    server.on('connection', (socket: Socket) => broker.accept(socket))
-    server.on('error', (error) => logger.error(`listener error: ${error.message}`))
+    // Each listener advertises its own address (advertised.listeners); the first keeps advertised.host/port.
+    const contexts = servers.map((listener, index) => index === 0 && listener.spec.advertised === undefined
+      ? context
+      : Object.create(context, { advertised: { value: listener.spec.advertised ?? { host: listener.host, port: listener.port }, enumerable: true } }) as BrokerContext)
+    accept = (socket, session) => broker.accept(socket, contexts[servers.findIndex((listener) => listener.spec.name === session.listener.name)] ?? context, session)
     return broker
   }
 
+  /** The first listener's bound address. */
   get address (): { host: string, port: number } {
-    const bound = this.server.address() as AddressInfo
-    return { host: bound.address, port: bound.port }
+    return { host: this.servers[0]!.host, port: this.servers[0]!.port }
   }
 
-  private accept (socket: Socket): void {
-    const connection = new Connection(socket, this.context, (closed) => this.connections.delete(closed))
+  /** Every listener with its security protocol and bound address. */
+  get listeners (): Array<{ name: string, securityProtocol: string, host: string, port: number }> {
+    return this.servers.map((listener) => ({ name: listener.spec.name, securityProtocol: listener.spec.securityProtocol, host: listener.host, port: listener.port }))
+  }
+
+  private accept (socket: Socket, context: BrokerContext, session: Session): void {
+    const connection = new Connection(socket, context, (closed) => this.connections.delete(closed), session)
     this.connections.add(connection)
   }
 
   stop (): Promise<void> {
     this.stopped ??= (async () => {
       this.abort.abort()
-      const closedListener = new Promise<void>((resolve) => this.server.close(() => resolve()))
+      const closedListeners = Promise.all(this.servers.map((listener) => new Promise<void>((resolve) => listener.server.close(() => resolve()))))
       for (const connection of this.connections) connection.close()
-      await closedListener
+      await closedListeners
       await this.context.transactions.close()
       await this.context.groups.close()
+      await this.context.security.close() // the audit topic is appended to before the logs close
       await this.context.topics.close()
       this.context.producers.close() // snapshots at the log ends, after the logs are flushed
       this.context.logger.info('broker stopped')
     })()
     return this.stopped
+  }
+}
+
+/** Maps the broker's transaction.* keys onto the coordinator's config. */
+function transactionConfigFrom (config: BrokerConfig): TransactionConfig {
+  return {
+    transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
+    transactionalIdExpirationMs: config.transactionalIdExpirationMs,
+    abortTimedOutTransactionCleanupIntervalMs: config.transactionAbortTimedOutTransactionCleanupIntervalMs,
+    removeExpiredTransactionalIdCleanupIntervalMs: config.transactionRemoveExpiredTransactionCleanupIntervalMs
   }
 }

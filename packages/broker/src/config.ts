@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { BrokerConfigError } from './errors.js'
+import { DEFAULT_PROTOCOL_MAP, parseListenerList, type ListenerAddress } from './security/listeners.js'
+import { validateSecurityConfig } from './security/config-check.js'
 
 /**
  * Broker configuration with Kafka's key names. Sources, later ones winning: built-in defaults, a
@@ -52,6 +54,37 @@ export interface BrokerConfig {
   offsetsRetentionMs: number
   offsetsRetentionCheckIntervalMs: number
   offsetMetadataMaxBytes: number
+  /** Idempotent producers and transactions (packages/broker/src/producers, src/transactions). */
+  transactionMaxTimeoutMs: number
+  transactionalIdExpirationMs: number
+  transactionAbortTimedOutTransactionCleanupIntervalMs: number
+  transactionRemoveExpiredTransactionCleanupIntervalMs: number
+  producerIdExpirationMs: number
+  producerIdExpirationCheckIntervalMs: number
+  /** Security (packages/broker/src/security, docs/security.md). Empty listeners = one PLAINTEXT listener on host:port. */
+  listeners: ListenerAddress[]
+  advertisedListeners: string
+  listenerSecurityProtocolMap: string
+  sslKeystoreType: string
+  sslKeystoreLocation: string
+  sslKeystorePassword: string
+  sslKeyPassword: string
+  sslTruststoreType: string
+  sslTruststoreLocation: string
+  sslClientAuth: string
+  sslPrincipalMappingRules: string
+  sslEnabledProtocols: string
+  sslCipherSuites: string
+  saslEnabledMechanisms: string
+  saslServerMaxReceiveSize: number
+  connectionsMaxReauthMs: number
+  connectionFailedAuthenticationDelayMs: number
+  authorizerClassName: string
+  superUsers: string
+  allowEveryoneIfNoAclFound: boolean
+  auditLogFile: string
+  auditLogTopic: string
+  auditLogAuthorizations: string
   /**
    * Keys given explicitly (file, environment, flags) with their trimmed raw values: DescribeConfigs reports them
    * as STATIC_BROKER_CONFIG, every other key as DEFAULT_CONFIG.
@@ -168,11 +201,46 @@ export const CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
   'group.max.size': spec('groupMaxSize', 'int', integer(1, 2 ** 31 - 1), true, 'Most members of one classic group (GROUP_MAX_SIZE_REACHED beyond).'),
   'offsets.retention.minutes': spec('offsetsRetentionMs', 'int', scaled(60_000), true, 'Committed offsets of a group without members expire this long after it became empty (standalone commits: after their commit).', '10080'),
   'offsets.retention.check.interval.ms': spec('offsetsRetentionCheckIntervalMs', 'long', long(1), true, 'How often expired committed offsets are removed.'),
-  'offset.metadata.max.bytes': spec('offsetMetadataMaxBytes', 'int', integer(0, 2 ** 31 - 1), true, 'Largest metadata string of a committed offset (OFFSET_METADATA_TOO_LARGE above).')
+  'offset.metadata.max.bytes': spec('offsetMetadataMaxBytes', 'int', integer(0, 2 ** 31 - 1), true, 'Largest metadata string of a committed offset (OFFSET_METADATA_TOO_LARGE above).'),
+  'transaction.max.timeout.ms': spec('transactionMaxTimeoutMs', 'int', integer(1, 2 ** 31 - 1), true, 'Largest transaction.timeout.ms a producer may ask for (INVALID_TRANSACTION_TIMEOUT above).'),
+  'transactional.id.expiration.ms': spec('transactionalIdExpirationMs', 'int', integer(1, 2 ** 31 - 1), true, 'An idle transactional id (no open transaction) is forgotten after this.'),
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': spec('transactionAbortTimedOutTransactionCleanupIntervalMs', 'int', integer(1, 2 ** 31 - 1), true, 'How often transactions older than their timeout are aborted.'),
+  'transaction.remove.expired.transaction.cleanup.interval.ms': spec('transactionRemoveExpiredTransactionCleanupIntervalMs', 'int', integer(1, 2 ** 31 - 1), true, 'How often expired transactional ids are removed.'),
+  'producer.id.expiration.ms': spec('producerIdExpirationMs', 'int', integer(1, 2 ** 31 - 1), true, 'Idle idempotent producers without an open transaction are forgotten after this.'),
+  'producer.id.expiration.check.interval.ms': spec('producerIdExpirationCheckIntervalMs', 'int', integer(1, 2 ** 31 - 1), true, 'How often expired producer ids are removed.'),
+  ...securityKeys()
+}
+
+/** Security keys (docs/security.md); a function so the helpers above are initialized when it runs. */
+function securityKeys (): Record<string, KeySpec> {
+  return {
+    'advertised.listeners': spec('advertisedListeners', 'string', text, true, 'Addresses returned to clients per listener name, e.g. SASL_SSL://broker.example:9094 (defaults to the bound address; advertised.host/port apply to the first listener).', null),
+    'listener.security.protocol.map': spec('listenerSecurityProtocolMap', 'string', text, true, 'Security protocol of each listener name: NAME:PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL pairs.'),
+    'ssl.keystore.type': spec('sslKeystoreType', 'string', oneOf('PEM', 'PKCS12'), true, 'Format of ssl.keystore.location: PEM (private key + certificate chain in one file) or PKCS12.'),
+    'ssl.keystore.location': spec('sslKeystoreLocation', 'string', text, true, 'Key and certificate chain of the SSL/SASL_SSL listeners.', null),
+    'ssl.keystore.password': spec('sslKeystorePassword', 'password', text, true, 'Password of a PKCS12 keystore.', null),
+    'ssl.key.password': spec('sslKeyPassword', 'password', text, true, 'Password of an encrypted PEM private key.', null),
+    'ssl.truststore.type': spec('sslTruststoreType', 'string', oneOf('PEM'), true, 'Format of ssl.truststore.location (PEM).'),
+    'ssl.truststore.location': spec('sslTruststoreLocation', 'string', text, true, 'PEM file of the CA certificates that client certificates must chain to (mTLS).', null),
+    'ssl.client.auth': spec('sslClientAuth', 'string', oneOf('none', 'requested', 'required'), true, 'Client certificates on SSL listeners: none, requested (verified when presented) or required (mTLS).'),
+    'ssl.principal.mapping.rules': spec('sslPrincipalMappingRules', 'string', text, true, 'Rules that turn a client certificate subject (RFC 2253 DN) into a principal name: RULE:pattern/replacement/[LU],...,DEFAULT.'),
+    'ssl.enabled.protocols': spec('sslEnabledProtocols', 'list', listOf('TLSv1.2', 'TLSv1.3'), true, 'TLS versions accepted.'),
+    'ssl.cipher.suites': spec('sslCipherSuites', 'list', text, true, 'OpenSSL cipher list for TLS 1.2 (empty = Node defaults).', null),
+    'sasl.enabled.mechanisms': spec('saslEnabledMechanisms', 'list', listOf('PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'), true, 'SASL mechanisms offered on SASL listeners (Kafka defaults to GSSAPI, which samsa does not offer).'),
+    'sasl.server.max.receive.size': spec('saslServerMaxReceiveSize', 'int', integer(1, 2 ** 31 - 1), true, 'Largest frame accepted before SASL authentication completes.'),
+    'connections.max.reauth.ms': spec('connectionsMaxReauthMs', 'long', long(0), true, 'SASL session lifetime (KIP-368): clients re-authenticate within it, connections of clients that cannot are closed at expiry (0 = unlimited).'),
+    'connection.failed.authentication.delay.ms': spec('connectionFailedAuthenticationDelayMs', 'int', integer(0, 2 ** 31 - 1), true, 'Delay before a failed authentication is answered and the connection closed.'),
+    'authorizer.class.name': spec('authorizerClassName', 'class', text, true, 'kafka.security.authorizer.AclAuthorizer (or StandardAuthorizer, or "acl") turns ACL authorization on; empty = everything allowed.', null),
+    'super.users': spec('superUsers', 'list', text, true, 'Principals that bypass ACLs, separated by ";" (User:admin;User:ops).', null),
+    'allow.everyone.if.no.acl.found': spec('allowEveryoneIfNoAclFound', 'boolean', boolean, true, 'With an authorizer: allow access to resources that have no ACL at all.'),
+    'audit.log.file': spec('auditLogFile', 'string', text, true, 'samsa only. JSON-lines audit log of authentications, authorization decisions and ACL/user changes (empty = off).', null),
+    'audit.log.topic': spec('auditLogTopic', 'string', text, true, 'samsa only. Also append audit events to this topic (created with one partition; empty = off).', null),
+    'audit.log.authorizations': spec('auditLogAuthorizations', 'string', oneOf('none', 'denied', 'sensitive', 'all'), true, 'samsa only. Authorization decisions to audit: none, denied, sensitive (denials plus allowed admin operations; default) or all.')
+  }
 }
 
 /** Kafka keys accepted for compatibility that have no meaning in a single Node.js process. */
-export const ACCEPTED_NOT_APPLICABLE = new Set(['num.network.threads', 'num.io.threads', 'num.replica.fetchers', 'zookeeper.connect', 'process.roles', 'controller.quorum.voters', 'controller.listener.names', 'inter.broker.listener.name', 'listener.security.protocol.map'])
+export const ACCEPTED_NOT_APPLICABLE = new Set(['num.network.threads', 'num.io.threads', 'num.replica.fetchers', 'zookeeper.connect', 'process.roles', 'controller.quorum.voters', 'controller.listener.names', 'inter.broker.listener.name'])
 
 export const DEFAULT_CONFIG: Readonly<BrokerConfig> = {
   host: '127.0.0.1',
@@ -218,6 +286,35 @@ export const DEFAULT_CONFIG: Readonly<BrokerConfig> = {
   offsetsRetentionMs: 7 * 24 * HOUR,
   offsetsRetentionCheckIntervalMs: 600_000,
   offsetMetadataMaxBytes: 4096,
+  transactionMaxTimeoutMs: 900_000,
+  transactionalIdExpirationMs: 604_800_000,
+  transactionAbortTimedOutTransactionCleanupIntervalMs: 10_000,
+  transactionRemoveExpiredTransactionCleanupIntervalMs: 3_600_000,
+  producerIdExpirationMs: 86_400_000,
+  producerIdExpirationCheckIntervalMs: 600_000,
+  listeners: [],
+  advertisedListeners: '',
+  listenerSecurityProtocolMap: DEFAULT_PROTOCOL_MAP,
+  sslKeystoreType: 'PEM',
+  sslKeystoreLocation: '',
+  sslKeystorePassword: '',
+  sslKeyPassword: '',
+  sslTruststoreType: 'PEM',
+  sslTruststoreLocation: '',
+  sslClientAuth: 'none',
+  sslPrincipalMappingRules: 'DEFAULT',
+  sslEnabledProtocols: 'TLSv1.2,TLSv1.3',
+  sslCipherSuites: '',
+  saslEnabledMechanisms: 'SCRAM-SHA-256,SCRAM-SHA-512',
+  saslServerMaxReceiveSize: 524288,
+  connectionsMaxReauthMs: 0,
+  connectionFailedAuthenticationDelayMs: 100,
+  authorizerClassName: '',
+  superUsers: '',
+  allowEveryoneIfNoAclFound: false,
+  auditLogFile: '',
+  auditLogTopic: '',
+  auditLogAuthorizations: 'sensitive',
   staticKeys: {}
 }
 
@@ -311,12 +408,14 @@ export function loadConfig (options: LoadOptions = {}): BrokerConfig {
   apply(fromEnv, 'environment')
   apply(options.overrides ?? {}, 'command line')
   config.dataDir = resolve(config.dataDir)
+  if (config.auditLogFile !== '') config.auditLogFile = resolve(config.auditLogFile)
+  validateSecurityConfig(config)
   return config
 }
 
+/** listeners=NAME://host:port,...: the first listener also sets host and port (which --host/--port override). */
 function applyListeners (config: BrokerConfig, raw: string): void {
-  const match = /^(?:PLAINTEXT:\/\/)?([^:,]*):(\d+)$/.exec(raw.trim())
-  if (match === null) throw new BrokerConfigError(`invalid value "${raw}" for listeners: expected PLAINTEXT://host:port (one listener)`)
-  config.host = match[1] === '' ? '127.0.0.1' : match[1]!
-  config.port = integer(0, 65535)(match[2]!, 'listeners') as number
+  config.listeners = parseListenerList(raw, 'listeners')
+  config.host = config.listeners[0]!.host
+  config.port = config.listeners[0]!.port
 }

@@ -36,3 +36,4 @@ export { installShutdownHandlers, type ShutdownOptions, type Disconnectable } fr
 export type { HealthStatus } from './health.js'
 export { silentLogger, consoleLogger, type Logger, type ObservabilityOptions } from './services.js'
 export { readTopic, type ReadOptions } from './internal/read.js'
+export { TransactionalPipeline, transactionalPipeline, type PipelineOptions, type PipelineRecord, type PipelineOutput } from './eos.js'

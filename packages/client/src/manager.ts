@@ -1,6 +1,7 @@
 import { resolveClientOptions, type KafkaClientOptions, type ResolvedClientOptions } from './config.js'
 import { KafkaConsumer, type ConsumerOptions } from './consumer/consumer.js'
 import { SamsaClientError } from './errors.js'
+import { TransactionalPipeline, type PipelineOptions } from './eos.js'
 import { checkHealth, type HealthStatus } from './health.js'
 import { KafkaProducer, type ProducerOptions } from './producer/producer.js'
 import { createServices, type ClientServices, type ObservabilityOptions } from './services.js'
@@ -19,6 +20,7 @@ export class KafkaManager {
   readonly #producers = new Map<string, KafkaProducer>()
   readonly #consumers = new Map<string, KafkaConsumer>()
   #recoverer: Promise<KafkaProducer> | undefined
+  readonly #pipelines = new Set<TransactionalPipeline>()
 
   constructor (options: KafkaManagerOptions = {}) {
     this.options = resolveClientOptions(options, options.env)
@@ -55,6 +57,8 @@ export class KafkaManager {
     const collect = async (work: Array<Promise<void>>): Promise<void> => {
       for (const result of await Promise.allSettled(work)) if (result.status === 'rejected') errors.push(result.reason)
     }
+    await collect([...this.#pipelines].map(async (pipeline) => await pipeline.stop()))
+    this.#pipelines.clear()
     await collect([...this.#consumers.values()].map(async (consumer) => await consumer.disconnect()))
     await collect([...this.#producers.values()].map(async (producer) => await producer.disconnect()))
     const recoverer = this.#recoverer
@@ -66,6 +70,14 @@ export class KafkaManager {
   /** Lists brokers and topics through the admin API. Never throws: failures come back as status 'down'. */
   async healthCheck (options: { timeoutMs?: number } = {}): Promise<HealthStatus> {
     return await checkHealth(this.options, options.timeoutMs ?? 5000)
+  }
+
+  /** Starts an exactly-once consume-transform-produce pipeline on this cluster (stopped by disconnectAll). */
+  async transactionalPipeline (options: PipelineOptions): Promise<TransactionalPipeline> {
+    const pipeline = new TransactionalPipeline(this, options)
+    await pipeline.start()
+    this.#pipelines.add(pipeline)
+    return pipeline
   }
 
   /** The idempotent producer consumers use for retry topics and DLTs. */

@@ -109,7 +109,7 @@ export type MessageOf<D> = D extends TopicDescriptor<infer T, string> ? T : neve
 export type TopicMapOf<Ds extends readonly AnyTopicDescriptor[]> = { [D in Ds[number] as D['name']]: MessageOf<D> }
 
 /** A topic map: names to descriptors, so `send` and handlers can be checked by name. */
-export class TopicRegistry<M extends Record<string, unknown>> {
+export class TopicRegistry<M extends object> {
   readonly #descriptors = new Map<string, AnyTopicDescriptor>()
 
   constructor (descriptors: readonly AnyTopicDescriptor[] = []) {
@@ -140,6 +140,6 @@ export function defineTopics<const Ds extends readonly AnyTopicDescriptor[]> (..
 }
 
 /** A registry from a TypeScript interface alone (map style): `topicMap<{ 'orders.created': Order }>()`. */
-export function topicMap<M extends Record<string, unknown>> (): TopicRegistry<M> {
+export function topicMap<M extends object> (): TopicRegistry<M> {
   return new TopicRegistry<M>()
 }

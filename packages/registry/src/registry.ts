@@ -5,6 +5,7 @@
 import { compatibilityMessages, DEFAULT_LEVEL, parseLevel, type CompatibilityLevel } from './compatibility.js'
 import { errors } from './errors.js'
 import type { ParsedSchema } from './formats/index.js'
+import { governanceProblems } from './governance/registration.js'
 import { checkRequest, SchemaParser, type SchemaRequest } from './registry-schemas.js'
 import { encodeClearSubjectValue, encodeConfigValue, encodeDeleteSubjectValue, encodeKey, encodeModeValue, encodeSchemaValue, type SchemaValue } from './store/records.js'
 import type { KafkaStore, StoreRecord } from './store/store.js'
@@ -119,10 +120,19 @@ export class Registry {
       const { request, text, references, parsed } = this.parsedFor(body, normalizeParam || this.normalizeByConfig(subject))
       if (request.id !== undefined && mode !== 'IMPORT') throw errors.notPermitted(`Subject ${subject} in context . is not in import mode`)
       if (request.id === undefined && mode !== 'READWRITE') throw errors.notPermitted(`Subject ${subject} in context . is not in read-write mode`)
-      const candidate = { schemaType: request.schemaType, schema: text, references, metadata: request.metadata, ruleSet: request.ruleSet }
-      const existingId = this.state.idForContent(contentKey(candidate))
       const all = this.state.versionsOf(subject, 'all')
       const live = all.filter((e) => !e.deleted)
+      // Like Confluent (7.4+): a registration without metadata / ruleSet keeps the latest version's, so a producer
+      // unaware of the data contract cannot register the schema again without its governance tags.
+      const latest = mode === 'IMPORT' ? undefined : live.at(-1)
+      const metadata = request.metadata ?? latest?.metadata
+      const ruleSet = request.ruleSet ?? latest?.ruleSet
+      if (mode !== 'IMPORT') {
+        const problems = governanceProblems(parsed, metadata)
+        if (problems.length > 0) throw errors.invalidSchema(`Schema does not satisfy the governance rules: ${problems.join('; ')}`)
+      }
+      const candidate = { schemaType: request.schemaType, schema: text, references, metadata, ruleSet }
+      const existingId = this.state.idForContent(contentKey(candidate))
       if (existingId !== undefined && request.id !== undefined && existingId !== request.id) throw errors.idDoesNotMatch()
       if (request.version === undefined) {
         const same = live.find((e) => e.id === existingId || (request.id === undefined && contentKey(e) === contentKey(candidate)))
@@ -145,8 +155,8 @@ export class Registry {
         throw errors.idDoesNotMatch()
       }
       const value: SchemaValue = { subject, version, id, schemaType: request.schemaType, references, schema: text, deleted: false }
-      if (request.metadata !== undefined) value.metadata = request.metadata
-      if (request.ruleSet !== undefined) value.ruleSet = request.ruleSet
+      if (metadata !== undefined) value.metadata = metadata
+      if (ruleSet !== undefined) value.ruleSet = ruleSet
       const records: StoreRecord[] = []
       // A soft-deleted earlier version with the same id is superseded: tombstone it (Confluent does the same).
       for (const old of all) {

@@ -6,9 +6,12 @@ import { startRegistry, type RunningRegistry, type StartRegistryOptions } from '
 
 export interface TestBroker { broker: Broker, bootstrap: string, dataDir: string, stop: (options?: { keepData?: boolean }) => Promise<void> }
 
-/** An in-process samsa broker on a free port with a fresh (or given) data directory. */
-export async function startBroker (dataDir = mkdtempSync(join(tmpdir(), 'samsa-registry-test-'))): Promise<TestBroker> {
-  const config = loadConfig({ env: {}, overrides: { port: '0', 'log.dirs': dataDir } })
+/**
+ * An in-process samsa broker on a free port with a fresh (or given) data directory. Groups rebalance without the
+ * initial delay and accept short sessions, so writer elections settle quickly in tests.
+ */
+export async function startBroker (dataDir = mkdtempSync(join(tmpdir(), 'samsa-registry-test-')), overrides: Record<string, string> = {}): Promise<TestBroker> {
+  const config = loadConfig({ env: {}, overrides: { port: '0', 'log.dirs': dataDir, 'group.initial.rebalance.delay.ms': '0', 'group.min.session.timeout.ms': '500', ...overrides } })
   const broker = await Broker.start(config, { logger: silentLogger })
   return {
     broker,

@@ -31,7 +31,8 @@ export const listOffsetsHandler = defineHandler({
           const epochError = checkLeaderEpoch(partition.currentLeaderEpoch)
           if (epochError !== ErrorCode.NONE) return { ...answer, errorCode: epochError }
           let found: { offset: number, timestamp: number } | null
-          if (partition.timestamp === LATEST) found = { offset: log.logEndOffset, timestamp: -1 }
+          // read_committed (v2+) sees the last stable offset as the end: open transactions are not readable yet.
+          if (partition.timestamp === LATEST) found = { offset: request.isolationLevel === 1 ? broker.producers.lastStableOffset(log) : log.logEndOffset, timestamp: -1 }
           else if (partition.timestamp === EARLIEST) found = { offset: log.logStartOffset, timestamp: -1 }
           else if (partition.timestamp === MAX_TIMESTAMP) found = exactRecord(log, log.maxTimestamp(), (ts, max) => ts === max)
           else found = exactRecord(log, log.offsetForTimestamp(partition.timestamp), (ts) => ts >= partition.timestamp)

@@ -12,6 +12,7 @@ import { leaveGroupHandler } from './13-leave-group.js'
 import { syncGroupHandler } from './14-sync-group.js'
 import { describeGroupsHandler } from './15-describe-groups.js'
 import { listGroupsHandler } from './16-list-groups.js'
+import { saslHandshakeHandler } from './17-sasl-handshake.js'
 import { apiVersionsHandler } from './18-api-versions.js'
 import { createTopicsHandler } from './19-create-topics.js'
 import { deleteTopicsHandler } from './20-delete-topics.js'
@@ -22,13 +23,19 @@ import { addPartitionsToTxnHandler } from './24-add-partitions-to-txn.js'
 import { addOffsetsToTxnHandler } from './25-add-offsets-to-txn.js'
 import { endTxnHandler } from './26-end-txn.js'
 import { txnOffsetCommitHandler } from './28-txn-offset-commit.js'
+import { describeAclsHandler } from './29-describe-acls.js'
+import { createAclsHandler } from './30-create-acls.js'
+import { deleteAclsHandler } from './31-delete-acls.js'
 import { describeConfigsHandler } from './32-describe-configs.js'
 import { alterConfigsHandler } from './33-alter-configs.js'
 import { describeLogDirsHandler } from './35-describe-log-dirs.js'
+import { saslAuthenticateHandler } from './36-sasl-authenticate.js'
 import { createPartitionsHandler } from './37-create-partitions.js'
 import { deleteGroupsHandler } from './42-delete-groups.js'
 import { incrementalAlterConfigsHandler } from './44-incremental-alter-configs.js'
 import { offsetDeleteHandler } from './47-offset-delete.js'
+import { describeUserScramCredentialsHandler } from './50-describe-user-scram-credentials.js'
+import { alterUserScramCredentialsHandler } from './51-alter-user-scram-credentials.js'
 import { describeClusterHandler } from './60-describe-cluster.js'
 import { describeProducersHandler } from './61-describe-producers.js'
 import { describeTransactionsHandler } from './65-describe-transactions.js'
@@ -49,6 +56,7 @@ export const HANDLERS: Handler[] = [
   syncGroupHandler,
   describeGroupsHandler,
   listGroupsHandler,
+  saslHandshakeHandler,
   apiVersionsHandler,
   createTopicsHandler,
   deleteTopicsHandler,
@@ -59,13 +67,19 @@ export const HANDLERS: Handler[] = [
   addOffsetsToTxnHandler,
   endTxnHandler,
   txnOffsetCommitHandler,
+  describeAclsHandler,
+  createAclsHandler,
+  deleteAclsHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   describeLogDirsHandler,
+  saslAuthenticateHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
   incrementalAlterConfigsHandler,
   offsetDeleteHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
   describeClusterHandler,
   describeProducersHandler,
   describeTransactionsHandler,

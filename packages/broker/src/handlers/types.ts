@@ -5,6 +5,7 @@ import type { TopicRegistry } from '../topics/topic-registry.js'
 import type { FaultHooks, ProducerStates } from '../producers/index.js'
 import type { TransactionCoordinator } from '../transactions/index.js'
 import type { GroupCoordinator } from '../groups/index.js'
+import type { Security, Session } from '../security/index.js'
 
 /** What a handler may use: the broker's state owners, never the socket. */
 export interface BrokerContext {
@@ -25,6 +26,8 @@ export interface BrokerContext {
   readonly groups: GroupCoordinator
   /** Test-only fault injection points (all unset in production). */
   readonly faults: FaultHooks
+  /** SASL, credentials, ACL authorizer, audit log (security/); handlers check access with security/authorize.ts. */
+  readonly security: Security
 }
 
 export interface RequestContext {
@@ -33,6 +36,8 @@ export interface RequestContext {
   readonly broker: BrokerContext
   /** The client's address as Kafka shows it (DescribeGroups clientHost): "/127.0.0.1". */
   readonly clientHost?: string
+  /** Who is asking (principal), from where, on which listener; absent for internal calls, which are trusted. */
+  readonly session?: Session
 }
 
 /** A response body: fields left out take the version's defaults when encoded. */

@@ -1,28 +1,35 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import {
   BATCH_HEADER_SIZE, BATCH_LENGTH, BATCH_LOG_OVERHEAD, BATCH_LAST_OFFSET_DELTA, BATCH_MAX_TIMESTAMP, BATCH_RECORDS_COUNT,
   readInt64, setBaseOffset, setPartitionLeaderEpoch, setMaxTimestampAndLogAppendTime
 } from '@samsa/protocol'
 import { Segment } from './segment.js'
+import { SegmentList } from './segment-list.js'
 import { GroupCommit } from './flusher.js'
-import { CLEAN_SHUTDOWN_FILE, loadSegments } from './recovery.js'
+import { CLEAN_SHUTDOWN_FILE, loadLog } from './recovery.js'
 import { effectiveSegmentMs, randomSegmentJitter, resolveLogConfig, type LogConfig, type ResolvedLogConfig } from './config.js'
 import { readBatches } from './reader.js'
-import { CLEANER_OFFSET_FILE, LOG_START_OFFSET_FILE, OffsetCheckpoint, readCheckpoint } from './checkpoint.js'
+import { CLEANER_OFFSET_FILE, LOG_START_OFFSET_FILE, OffsetCheckpoint } from './checkpoint.js'
 import { DelayedDelete } from './delayed-delete.js'
 import { deletablePrefix, retentionSizeBreach, retentionTimeBreach, startOffsetBreach, type DeletePredicate } from './retention.js'
 import { cleanLog, NO_COMPACTION_HINTS, type CleanerLogView, type CleanerOptions, type CleanResult, type CompactionHints } from './compaction/cleaner.js'
 import { cleanableRange, shouldClean, type CleanableRange } from './compaction/cleanable.js'
-import { applySwap, type SwapManifest } from './compaction/swap.js'
-import { Limiter, syncDirectory } from './dir-sync.js'
+import type { SwapManifest } from './compaction/swap.js'
+import { Limiter } from './dir-sync.js'
 
 /** Largest relative offset a segment's uint32 index entries could hold; Kafka rolls at Int32.MAX as well. */
 const MAX_RELATIVE_OFFSET = 0x7fffffff
 
 /** Closing thousands of logs at once (broker shutdown): bounded, so their index files do not exhaust descriptors. */
 const closeLimiter = new Limiter(32)
+/**
+ * Sync rounds of all partitions running at once. Beyond the libuv pool's few threads more gains nothing, and each
+ * round holds descriptors (the segment being fsynced, an index file, the directory): 10,000 partitions rolling
+ * together must not exhaust the descriptor limit.
+ */
+const syncLimiter = new Limiter(64)
 
 export interface AppendResult { baseOffset: number, lastOffset: number, logAppendTime: number }
 
@@ -50,12 +57,7 @@ export class PartitionLog {
   logEndOffset: number
   private config: ResolvedLogConfig
   private readonly now: () => number
-  private readonly segments: Segment[]
-  private active: Segment
-  /** Rolled segments whose .log still has to be fsynced before their index files may be written. */
-  private sealedPendingSync: Segment[] = []
-  private dirNeedsSync: boolean
-  private parentNeedsSync: boolean
+  private readonly segments: SegmentList
   private readonly commit: GroupCommit
   private readonly listeners = new Set<() => void>()
   private unflushedMessages = 0
@@ -77,12 +79,9 @@ export class PartitionLog {
     this.dir = dir
     this.config = config
     this.now = now
-    this.segments = segments
-    this.active = segments[segments.length - 1]
+    this.segments = new SegmentList(dir, segments, created, repaired)
     this.logStartOffset = Math.max(segments[0].baseOffset, checkpoints.start ?? 0)
-    this.logEndOffset = this.active.nextOffset
-    this.dirNeedsSync = created || repaired
-    this.parentNeedsSync = created
+    this.logEndOffset = this.segments.active.nextOffset
     this.startCheckpoint = new OffsetCheckpoint(dir, LOG_START_OFFSET_FILE, checkpoints.start)
     this.cleanerCheckpoint = new OffsetCheckpoint(dir, CLEANER_OFFSET_FILE, checkpoints.cleaner)
     // After a clean shutdown everything on disk was fsynced; otherwise the first waiter triggers a sync.
@@ -97,25 +96,9 @@ export class PartitionLog {
     const now = options.now ?? Date.now
     const created = !existsSync(dir)
     if (created) mkdirSync(dir, { recursive: true })
-    const loaded = loadSegments(dir, full.indexIntervalBytes)
-    let segments = loaded.segments
-    let repaired = loaded.repaired
-    const start = loaded.names.includes(LOG_START_OFFSET_FILE) ? readCheckpoint(dir, LOG_START_OFFSET_FILE) : null
-    const cleaner = loaded.names.includes(CLEANER_OFFSET_FILE) ? readCheckpoint(dir, CLEANER_OFFSET_FILE) : null
-    const logEnd = segments.length === 0 ? 0 : segments[segments.length - 1].nextOffset
-    if (start !== null && start > logEnd) {
-      // Kafka's LogLoader: the log ends below its checkpointed start (segment files lost): start over at the checkpoint.
-      for (const segment of segments) segment.deleteFiles()
-      segments = []
-    }
-    if (segments.length === 0) {
-      segments.push(Segment.create(dir, Math.max(start ?? 0, 0), full.indexIntervalBytes, { keepOpen: false, createdMs: now() }))
-      repaired = true
-    } else {
-      segments[segments.length - 1].openForAppend()
-    }
+    const loaded = loadLog(dir, full.indexIntervalBytes, now())
     if (loaded.cleanShutdown) rmSync(join(dir, CLEAN_SHUTDOWN_FILE), { force: true })
-    return new PartitionLog(dir, full, now, segments, loaded.cleanShutdown && !loaded.repaired, created, repaired, { start, cleaner })
+    return new PartitionLog(dir, full, now, loaded.segments, loaded.cleanShutdown && !loaded.repaired, created, loaded.repaired, loaded.checkpoints)
   }
 
   /**
@@ -143,7 +126,7 @@ export class PartitionLog {
     const logAppendTime = options?.logAppendTime ?? -1
     this.lastAppendMs = this.now()
     this.maybeRoll(length, offsets, logAppendTime >= 0 ? logAppendTime : maxTimestamp)
-    const segment = this.active
+    const segment = this.segments.active
     const baseOffset = this.logEndOffset
     let offset = baseOffset
     for (let pos = 0; pos < length;) {
@@ -190,7 +173,7 @@ export class PartitionLog {
    */
   read (offset: number, maxBytes: number): Buffer {
     if (offset < this.logStartOffset || offset >= this.logEndOffset) return Buffer.alloc(0)
-    return readBatches(this.segments, this.segmentIndexFor(offset), offset, maxBytes)
+    return readBatches(this.segments.items, this.segments.indexFor(offset), offset, maxBytes)
   }
 
   /**
@@ -199,8 +182,9 @@ export class PartitionLog {
    * that batch with smaller timestamps — harmless for a seek, and it keeps the look-up free of record decoding.
    */
   offsetForTimestamp (timestamp: number): { offset: number, timestamp: number } | null {
-    for (let i = this.segmentIndexFor(this.logStartOffset); i < this.segments.length; i++) {
-      const segment = this.segments[i]
+    const segments = this.segments.items
+    for (let i = this.segments.indexFor(this.logStartOffset); i < segments.length; i++) {
+      const segment = segments[i]
       if (segment.size === 0 || segment.maxTimestamp < timestamp) continue
       const found = segment.findTimestamp(timestamp, this.logStartOffset)
       if (found !== null) return found
@@ -212,8 +196,9 @@ export class PartitionLog {
   maxTimestamp (): { offset: number, timestamp: number } | null {
     if (this.logEndOffset <= this.logStartOffset) return null
     let best = { offset: this.logEndOffset - 1, timestamp: -1 }
-    for (let i = this.segmentIndexFor(this.logStartOffset); i < this.segments.length; i++) {
-      const segment = this.segments[i]
+    const segments = this.segments.items
+    for (let i = this.segments.indexFor(this.logStartOffset); i < segments.length; i++) {
+      const segment = segments[i]
       if (segment.maxTimestamp > best.timestamp) best = { offset: segment.offsetOfMaxTimestamp, timestamp: segment.maxTimestamp }
     }
     return best
@@ -245,9 +230,9 @@ export class PartitionLog {
   get settings (): ResolvedLogConfig { return { ...this.config, cleanupPolicy: { ...this.config.cleanupPolicy } } }
 
   /** Bytes of all segments (retention.bytes compares against this, as Kafka's log size). */
-  get size (): number { return this.segments.reduce((sum, s) => sum + s.size, 0) }
-  get segmentCount (): number { return this.segments.length }
-  get segmentBaseOffsets (): number[] { return this.segments.map((s) => s.baseOffset) }
+  get size (): number { return this.segments.totalBytes }
+  get segmentCount (): number { return this.segments.items.length }
+  get segmentBaseOffsets (): number[] { return this.segments.items.map((s) => s.baseOffset) }
   get isOpen (): boolean { return this.state === 'open' }
 
   /**
@@ -260,7 +245,7 @@ export class PartitionLog {
     return this.exclusive(async () => {
       let removed = await this.removeMatching(() => startOffsetBreach(this.logStartOffset))
       if (this.config.cleanupPolicy.delete) {
-        removed += await this.removeMatching(() => retentionSizeBreach(this.segments, this.config.retentionBytes))
+        removed += await this.removeMatching(() => retentionSizeBreach(this.segments.items, this.config.retentionBytes))
         removed += await this.removeMatching(() => retentionTimeBreach(now, this.config.retentionMs))
       }
       return removed
@@ -286,12 +271,13 @@ export class PartitionLog {
    * reopens on the next append); asks for a sync first if needed. Keeps descriptors bounded by recent activity.
    */
   releaseIdleHandles (now = this.now(), idleMs = 60_000): boolean {
-    if (this.state !== 'open' || !this.active.hasWriter || now - this.lastAppendMs < idleMs || this.commit.busy) return false
-    if (this.commit.durableOffset < this.logEndOffset || this.sealedPendingSync.length > 0) {
+    const active = this.segments.active
+    if (this.state !== 'open' || !active.hasWriter || now - this.lastAppendMs < idleMs || this.commit.busy) return false
+    if (this.commit.durableOffset < this.logEndOffset || this.segments.hasUnsyncedSealed) {
       this.commit.request()
       return false
     }
-    this.active.closeWriter(false)
+    active.closeWriter(false)
     return true
   }
 
@@ -326,10 +312,10 @@ export class PartitionLog {
       await this.commit.idle() // also lets a sync already running finish before its descriptors are closed
       const failure = this.commit.error
       try {
-        if (failure === null) await this.active.persistIndexesIfChanged()
+        if (failure === null) await this.segments.active.persistIndexesIfChanged()
         await this.deletions.flush()
       } finally {
-        for (const segment of this.segments) segment.release()
+        this.segments.releaseAll()
         this.state = 'closed'
       }
       if (failure !== null) throw failure
@@ -350,28 +336,24 @@ export class PartitionLog {
   private async removeMatching (predicate: () => DeletePredicate | null): Promise<number> {
     const first = predicate()
     if (first === null) return 0
-    const count = deletablePrefix(this.segments, first)
+    const count = deletablePrefix(this.segments.items, first)
     if (count === 0) return 0
-    if (count === this.segments.length) this.roll(false) // never delete the active segment: it becomes a sealed one
+    if (count === this.segments.items.length) this.roll(false) // never delete the active segment: it becomes a sealed one
     await this.settleSealed() // rolled segments are fsynced and closed before their files go
     if (this.state !== 'open') return 0
     const again = predicate()
-    const removable = again === null ? 0 : Math.min(deletablePrefix(this.segments, again), this.segments.length - 1)
+    const removable = again === null ? 0 : Math.min(deletablePrefix(this.segments.items, again), this.segments.items.length - 1)
     if (removable === 0) return 0
-    const removed = this.segments.splice(0, removable)
-    this.deletions.schedule(removed.flatMap((segment) => segment.renameForDeletion()), this.config.fileDeleteDelayMs)
-    this.dirNeedsSync = true
-    if (this.segments[0].baseOffset > this.logStartOffset) {
-      this.logStartOffset = this.segments[0].baseOffset
-      // Durable before the next restart could resurrect renamed-but-not-yet-synced segments.
-      await this.startCheckpoint.write(this.logStartOffset)
-    }
+    this.deletions.schedule(this.segments.removeOldest(removable), this.config.fileDeleteDelayMs)
+    // No checkpoint write: on restart the first segment's base gives the same start. Should a crash undo the
+    // renames (no directory fsync yet), the segments come back and the same rule removes them again.
+    this.logStartOffset = Math.max(this.logStartOffset, this.segments.items[0].baseOffset)
     return removable
   }
 
   /** Until no rolled segment still waits for its fsync (its writer closes then); rethrows a sync failure. */
   private async settleSealed (): Promise<void> {
-    while (this.sealedPendingSync.length > 0 || this.segments.some((s) => s !== this.active && s.appendable)) {
+    while (this.segments.hasUnsyncedSealed) {
       if (this.commit.error !== null) throw this.commit.error
       this.commit.request()
       await this.commit.idle()
@@ -387,7 +369,7 @@ export class PartitionLog {
       get config () { return log.config },
       get logStartOffset () { return log.logStartOffset },
       get logEndOffset () { return log.logEndOffset },
-      get segments () { return log.segments },
+      get segments () { return log.segments.items },
       get cleanerCheckpoint () { return log.cleanerCheckpoint.value },
       get earliestDeleteHorizon () { return log.earliestDeleteHorizon },
       get isOpen () { return log.state === 'open' },
@@ -403,18 +385,14 @@ export class PartitionLog {
 
   /** Swap step of compaction: one synchronous turn, so readers see either the old or the new segments. */
   private replaceSegments (replaced: Segment[], cleaned: Segment, manifest: SwapManifest, onRename?: (file: string) => void): void {
-    const at = this.segments.indexOf(replaced[0])
-    if (at < 0 || replaced.some((segment, i) => this.segments[at + i] !== segment)) throw new Error(`${this.dir}: replaced segments are no longer in the log`)
-    for (const segment of replaced) segment.release()
     let deleted: string[]
     try {
-      deleted = applySwap(this.dir, manifest, onRename)
+      deleted = this.segments.replace(replaced, cleaned, manifest, onRename)
     } catch (error) {
-      // Committed but not applied: the files are half renamed. Refuse writes; reopening finishes the swap.
+      // Committed but not applied: files may be half renamed. Refuse writes; reopening finishes the swap.
       this.commit.fail(error instanceof Error ? error : new Error(String(error)))
       throw error
     }
-    this.segments.splice(at, replaced.length, cleaned.promote(replaced[replaced.length - 1].nextOffset))
     this.deletions.schedule(deleted, this.config.fileDeleteDelayMs)
   }
 
@@ -426,7 +404,7 @@ export class PartitionLog {
 
   /** Kafka's LogSegment.shouldRoll: size, age (timestamps of the data, else wall clock), relative offset range. */
   private maybeRoll (bytes: number, offsets: number, maxTimestampInMessages: number): void {
-    const segment = this.active
+    const segment = this.segments.active
     if (segment.size === 0) return // never leave an empty segment behind
     const full = segment.size + bytes > this.config.segmentBytes
     const firstTimestamp = segment.firstBatchTimestamp()
@@ -437,49 +415,18 @@ export class PartitionLog {
   }
 
   private roll (forAppend: boolean): void {
-    const old = this.active
-    old.seal()
-    const next = Segment.create(this.dir, this.logEndOffset, this.config.indexIntervalBytes, { keepOpen: forAppend, createdMs: this.now() })
-    this.segments.push(next)
-    this.active = next
+    this.segments.roll(this.logEndOffset, this.config.indexIntervalBytes, this.now(), forAppend)
     this.rollJitterMs = randomSegmentJitter(this.config)
-    this.sealedPendingSync.push(old)
-    this.dirNeedsSync = true
     this.commit.request() // make the sealed segment durable and write its indexes without waiting for a producer
   }
 
   /** One group-commit round; returns the offset below which everything is durable. */
   private async syncOnce (): Promise<number> {
-    const end = this.logEndOffset
-    const active = this.active
-    const sealed = this.sealedPendingSync.splice(0)
-    for (const segment of sealed) {
-      await segment.datasync()
-      await segment.persistIndexes()
-      segment.closeWriter()
-    }
-    if (this.dirNeedsSync) {
-      this.dirNeedsSync = false
-      await syncDirectory(this.dir)
-    }
-    if (this.parentNeedsSync) {
-      this.parentNeedsSync = false
-      await syncDirectory(dirname(this.dir))
-    }
-    if (active.appendable && end > this.commit.durableOffset) await active.datasync()
-    return end
-  }
-
-  /** Index of the segment whose base offset is the largest ≤ offset (0 if offset precedes every segment). */
-  private segmentIndexFor (offset: number): number {
-    let lo = 0
-    let hi = this.segments.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1
-      if (this.segments[mid].baseOffset <= offset) lo = mid
-      else hi = mid - 1
-    }
-    return lo
+    return await syncLimiter.run(async () => {
+      const end = this.logEndOffset // taken once running: covers what was appended while waiting for a slot
+      await this.segments.sync(end, this.commit.durableOffset)
+      return end
+    })
   }
 
   private startFlushTimer (): void {

@@ -24,6 +24,7 @@ import { OFFSET_INDEX_ENTRY_SIZE } from './offset-index.js'
 import { TIME_INDEX_ENTRY_SIZE } from './time-index.js'
 import { Segment } from './segment.js'
 import { needsSwapRecovery, recoverSwap } from './compaction/swap.js'
+import { CLEANER_OFFSET_FILE, LOG_START_OFFSET_FILE, readCheckpoint } from './checkpoint.js'
 
 export const CLEAN_SHUTDOWN_FILE = '.samsa-clean-shutdown'
 
@@ -84,6 +85,38 @@ export function loadSegments (dir: string, indexIntervalBytes: number): LoadedLo
     }
   }
   return { segments, cleanShutdown, repaired, names }
+}
+
+export interface LoadedPartition {
+  /** Never empty: the last one is the active segment (appendable). */
+  segments: Segment[]
+  cleanShutdown: boolean
+  repaired: boolean
+  checkpoints: { start: number | null, cleaner: number | null }
+}
+
+/**
+ * loadSegments plus the checkpoints, and an active segment when there is none. A log that ends below its
+ * checkpointed start (segment files lost) starts over at the checkpoint, as Kafka's LogLoader does.
+ */
+export function loadLog (dir: string, indexIntervalBytes: number, nowMs: number): LoadedPartition {
+  const loaded = loadSegments(dir, indexIntervalBytes)
+  let segments = loaded.segments
+  let repaired = loaded.repaired
+  const start = loaded.names.includes(LOG_START_OFFSET_FILE) ? readCheckpoint(dir, LOG_START_OFFSET_FILE) : null
+  const cleaner = loaded.names.includes(CLEANER_OFFSET_FILE) ? readCheckpoint(dir, CLEANER_OFFSET_FILE) : null
+  const logEnd = segments.length === 0 ? 0 : segments[segments.length - 1].nextOffset
+  if (start !== null && start > logEnd) {
+    for (const segment of segments) segment.deleteFiles()
+    segments = []
+  }
+  if (segments.length === 0) {
+    segments.push(Segment.create(dir, start ?? 0, indexIntervalBytes, { keepOpen: false, createdMs: nowMs }))
+    repaired = true
+  } else {
+    segments[segments.length - 1].openForAppend()
+  }
+  return { segments, cleanShutdown: loaded.cleanShutdown, repaired, checkpoints: { start, cleaner } }
 }
 
 /** Cheap open-time check (stat only); full consistency is checked when the indexes are loaded. */

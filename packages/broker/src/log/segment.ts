@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { BATCH_HEADER_SIZE, BATCH_LAST_OFFSET_DELTA, BATCH_MAX_TIMESTAMP, readInt64 } from '@samsa/protocol'
 import { OffsetIndex } from './offset-index.js'
-import { TimeIndex, TIME_INDEX_ENTRY_SIZE } from './time-index.js'
+import { TimeIndex, readLastTimestamp } from './time-index.js'
 import { readFds, writeFds, type WriterOwner } from './fd-cache.js'
 import { readFully, scanHeaders, scanValidBatches, type ValidBatch } from './file-scan.js'
 
@@ -173,19 +173,8 @@ export class Segment implements WriterOwner {
   }
 
   private readLastTimeIndexEntry (): number {
-    try {
-      const size = statSync(this.timeIndexPath).size
-      if (size > 0 && size % TIME_INDEX_ENTRY_SIZE === 0) {
-        const fd = openSync(this.timeIndexPath, 'r')
-        try {
-          const entry = Buffer.allocUnsafe(TIME_INDEX_ENTRY_SIZE)
-          if (readFully(fd, entry, TIME_INDEX_ENTRY_SIZE, size - TIME_INDEX_ENTRY_SIZE) === TIME_INDEX_ENTRY_SIZE) {
-            const ts = readInt64(entry, 0)
-            if (ts > 0) return ts
-          }
-        } finally { closeSync(fd) }
-      }
-    } catch {}
+    const ts = readLastTimestamp(this.timeIndexPath)
+    if (ts !== null) return ts
     this.loadIndexes() // missing, empty or odd: the full (validating, rebuilding) path decides
     return this.maxTs
   }

@@ -5,7 +5,9 @@
  * (12-byte big-endian entries: int64 timestamp, uint32 relative offset — Kafka's layout) is a rebuildable cache,
  * written with the offset index.
  */
+import { closeSync, openSync, statSync } from 'node:fs'
 import { readInt64, writeInt64 } from '@samsa/protocol'
+import { readFully } from './file-scan.js'
 
 export const TIME_INDEX_ENTRY_SIZE = 12
 
@@ -95,5 +97,27 @@ export class TimeIndex {
     }
     index.count = entries
     return index
+  }
+}
+
+/**
+ * The timestamp of a `.timeindex` file's last entry — a sealed segment's largest timestamp — read without loading
+ * the file; null when the file is missing, empty, of an odd size or ends in an implausible entry.
+ */
+export function readLastTimestamp (path: string): number | null {
+  try {
+    const size = statSync(path).size
+    if (size === 0 || size % TIME_INDEX_ENTRY_SIZE !== 0) return null
+    const fd = openSync(path, 'r')
+    try {
+      const entry = Buffer.allocUnsafe(TIME_INDEX_ENTRY_SIZE)
+      if (readFully(fd, entry, TIME_INDEX_ENTRY_SIZE, size - TIME_INDEX_ENTRY_SIZE) !== TIME_INDEX_ENTRY_SIZE) return null
+      const ts = readInt64(entry, 0)
+      return ts > 0 ? ts : null
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return null
   }
 }

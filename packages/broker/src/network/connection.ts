@@ -6,6 +6,8 @@ import {
 import { FrameReader } from './frame-reader.js'
 import { supportedApiVersions } from '../handlers/18-api-versions.js'
 import type { BrokerContext, Handler } from '../handlers/types.js'
+import { RAW_TOKEN, Session } from '../security/session.js'
+import { rawToken } from '../security/sasl-flow.js'
 
 /**
  * One client connection. Requests are started in arrival order and answered in arrival order (Kafka's
@@ -26,8 +28,11 @@ export class Connection {
   private paused = false
   readonly remote: string
   readonly clientHost: string
+  /** Principal, listener and SASL state (security/session.ts); a PLAINTEXT anonymous session by default. */
+  readonly session: Session
 
-  constructor (private readonly socket: Socket, private readonly broker: BrokerContext, private readonly onClose: (connection: Connection) => void) {
+  constructor (private readonly socket: Socket, private readonly broker: BrokerContext, private readonly onClose: (connection: Connection) => void, session?: Session) {
+    this.session = session ?? new Session({ name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT' }, socket.remoteAddress)
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
     this.clientHost = `/${socket.remoteAddress ?? ''}`
     this.frames = new FrameReader(broker.config.socketRequestMaxBytes, (frame) => this.handleFrame(frame), (size) => {
@@ -55,6 +60,11 @@ export class Connection {
 
   private handleFrame (frame: Buffer): void {
     if (this.closed) return
+    if (this.session.gated) { // SASL listener before authentication, or a session that must re-authenticate
+      const verdict = this.session.screen(frame, Date.now())
+      if (verdict === RAW_TOKEN) return this.rawSaslToken(frame)
+      if (verdict !== null) return this.fault(verdict)
+    }
     let header: RequestHeader
     const reader = new Reader(frame)
     try {
@@ -97,18 +107,38 @@ export class Connection {
         return
       }
       this.respond(slot, encodeResponse(handler.api, version, header.correlationId, reply as Record<string, unknown>))
+      if (this.session.closeAfterReply) this.endAfterWrites()
     }
     const failed = (error: unknown): void => {
       this.broker.logger.error(`${handler.api.name} v${version} from ${this.remote} failed: ${(error as Error).stack ?? String(error)}`)
       this.fault(`internal error in ${handler.api.name}`)
     }
     try {
-      const result = handler.handle(request as never, { header, version, broker: this.broker, clientHost: this.clientHost })
+      const result = handler.handle(request as never, { header, version, broker: this.broker, clientHost: this.clientHost, session: this.session })
       if (result instanceof Promise) result.then(finish, failed)
       else finish(result)
     } catch (error) {
       failed(error)
     }
+  }
+
+  /** A raw SASL token after a v0 handshake: answered with a raw size-prefixed token, or the connection closes. */
+  private rawSaslToken (frame: Buffer): void {
+    const slot = this.reserve()
+    rawToken(this.broker.security, this.session, frame).then((reply) => {
+      if (reply === null) this.close()
+      else this.respond(slot, [reply])
+    }, (error: unknown) => {
+      this.broker.logger.error(`SASL token from ${this.remote} failed: ${(error as Error).stack ?? String(error)}`)
+      this.fault('internal error in SASL authentication')
+    })
+  }
+
+  /** Sends what is queued, then closes (a refused SASL handshake or authentication). */
+  private endAfterWrites (): void {
+    this.closed = true
+    this.socket.end()
+    this.socket.setTimeout(5_000, () => this.socket.destroy())
   }
 
   private reserve (): Slot {

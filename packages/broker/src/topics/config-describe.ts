@@ -80,8 +80,9 @@ const BROKER_KEY_NAMES = Object.keys(CONFIG_KEYS).sort()
 export function describeBrokerConfigs (config: BrokerConfig, wanted: readonly string[] | null): DescribedConfig[] {
   return selected(BROKER_KEY_NAMES, wanted).map((name) => {
     const spec = CONFIG_KEYS[name]!
-    const raw = config.staticKeys[name]
-    const fallback = kafkaDefaultOf(name)
+    const sensitive = spec.kind === 'password' // never shown, as in Kafka (ssl.key.password, ...)
+    const raw = sensitive ? undefined : config.staticKeys[name]
+    const fallback = sensitive ? null : kafkaDefaultOf(name)
     const synonyms: ConfigSynonym[] = []
     if (raw !== undefined) synonyms.push({ name, value: raw, source: ConfigSource.STATIC_BROKER_CONFIG })
     if (fallback !== null) synonyms.push({ name, value: fallback, source: ConfigSource.DEFAULT_CONFIG })
@@ -89,8 +90,8 @@ export function describeBrokerConfigs (config: BrokerConfig, wanted: readonly st
       name,
       value: raw ?? fallback,
       readOnly: true,
-      source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
-      isSensitive: false,
+      source: sensitive && config.staticKeys[name] !== undefined ? ConfigSource.STATIC_BROKER_CONFIG : synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
+      isSensitive: sensitive,
       synonyms,
       configType: CONFIG_TYPE_IDS[spec.kind],
       documentation: spec.doc

@@ -95,7 +95,11 @@ test('a large compaction does not stall appends and reads on other logs', async 
   t.diagnostic(`compacted ${written} records (${big.segmentCount} segments after) in ${elapsed.toFixed(0)} ms; ` +
     `event loop: max delay ${maxDelayMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, ` +
     `worst gap between 1 ms ticks ${worstGap.toFixed(1)} ms; ${appends} appends and ${reads} reads meanwhile`)
-  assert.ok(maxDelayMs < 100, `event loop blocked for ${maxDelayMs} ms`)
+  // p99, not max: on a loaded machine a single scheduling hiccup can exceed any bound. A clean that did not yield
+  // would block for most of its duration (hundreds of ms) and blow the p99.
+  const p99 = delay.percentile(99) / 1e6
+  assert.ok(p99 < 50, `event loop p99 delay ${p99} ms`)
+  assert.ok(maxDelayMs < elapsed / 2, `event loop blocked for ${maxDelayMs} ms of ${elapsed} ms`)
   assert.ok(appends > elapsed / 20, `only ${appends} appends in ${elapsed} ms`)
   await big.close()
   await busy.close()

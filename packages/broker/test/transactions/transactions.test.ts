@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { AddPartitionsToTxnApi, DescribeProducersApi, DescribeTransactionsApi, ErrorCode, ListTransactionsApi } from '@samsa/protocol'
+import { AddPartitionsToTxnApi, DescribeProducersApi, DescribeTransactionsApi, ErrorCode, ListOffsetsApi, ListTransactionsApi } from '@samsa/protocol'
 import {
   TxnBroker, addOffsets, addPartitions, batch, committedValues, createTopic, dataValues, endTxn, fetchPartition, initProducerId, produce,
   txnOffsetCommit
@@ -41,6 +41,12 @@ test('commit: LSO holds read_committed back until the markers, then both partiti
   assert.deepEqual(dataValues(open.batches), ['plain--1'], 'read_committed stops at the LSO')
   assert.deepEqual(dataValues((await fetchPartition(client, 'out', 0, 0, 0)).batches), ['plain--1', 'c-0', 'c-1'], 'read_uncommitted sees everything')
   assert.deepEqual(dataValues((await fetchPartition(client, 'out', 0, 1, 1)).batches), [], 'fetching at the LSO returns nothing yet')
+  const latest = async (isolationLevel: number): Promise<number> => {
+    const reply = await client.request(ListOffsetsApi, 7, { replicaId: -1, isolationLevel, topics: [{ name: 'out', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] })
+    return reply.topics[0]!.partitions[0]!.offset
+  }
+  assert.equal(await latest(1), 1, 'ListOffsets latest under read_committed is the LSO')
+  assert.equal(await latest(0), 3, 'ListOffsets latest under read_uncommitted is the high watermark')
 
   assert.equal(await endTxn(client, 'txn-commit', producerId, producerEpoch, true), ErrorCode.NONE)
   for (const partition of [0, 1]) {

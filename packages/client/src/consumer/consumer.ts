@@ -141,7 +141,7 @@ export class KafkaConsumer extends EventEmitter {
   }
 
   /** A view checked against a topic map: `typed(registry).handle('orders.created', async order => …)`. */
-  typed<M extends Record<string, unknown>> (registry: TopicRegistry<M>): TypedConsumer<M> {
+  typed<M extends object> (registry: TopicRegistry<M>): TypedConsumer<M> {
     return { handle: (topic, handler) => { this.handle(registry.get(topic), handler) } }
   }
 
@@ -200,6 +200,11 @@ export class KafkaConsumer extends EventEmitter {
 
   resume (topics: Array<{ topic: string, partitions?: number[] }>): void {
     for (const tp of this.#select(topics)) this.#fetcher?.resume(tp.topic, tp.partition, 'user')
+  }
+
+  /** Partitions whose fetching is paused (by pause(), backpressure, or a retry record not yet due). */
+  paused (): Array<TopicPartition & { reasons: string[] }> {
+    return this.#fetcher?.paused() ?? []
   }
 
   /** Partitions this member owns now. */
@@ -261,7 +266,8 @@ export class KafkaConsumer extends EventEmitter {
     const fetcher = new Fetcher({
       consumer,
       topics: [...mainTopics, ...retryTopics],
-      fromBeginning: o.fromBeginning ?? [...this.#subscriptions.values()].some((v) => v === true),
+      // Retry topics hold only what this group forwarded: always read them from the start.
+      fromBeginning: (topic) => retryTopics.has(topic) || (this.#subscriptions.get(topic) ?? o.fromBeginning ?? false),
       readCommitted: o.readUncommitted !== true,
       maxWaitTime: o.maxWaitTimeInMs ?? 500,
       minBytes: o.minBytes ?? 1,
@@ -390,6 +396,6 @@ export class KafkaConsumer extends EventEmitter {
   }
 }
 
-export interface TypedConsumer<M extends Record<string, unknown>> {
+export interface TypedConsumer<M extends object> {
   handle: <K extends keyof M & string>(topic: K, handler: (message: M[K], context: MessageContext) => Promise<void>) => void
 }

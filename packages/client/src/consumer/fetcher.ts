@@ -12,8 +12,8 @@ export interface FetcherOptions {
   /** A @platformatic/kafka consumer with Buffer serdes: the fetcher uses its group membership and requests. */
   consumer: Consumer
   topics: string[]
-  /** Where a partition without a committed offset starts. */
-  fromBeginning: boolean
+  /** Where a partition of `topic` without a committed offset starts: earliest (true) or latest. */
+  fromBeginning: (topic: string) => boolean
   readCommitted: boolean
   maxWaitTime: number
   minBytes: number
@@ -117,6 +117,11 @@ export class Fetcher {
     return (this.#partitions.get(tpKey(topic, partition))?.pausedBy.size ?? 0) > 0
   }
 
+  /** Partitions not being fetched right now, with why (user, backpressure, due:<lane>). */
+  paused (): Array<TopicPartition & { reasons: string[] }> {
+    return [...this.#partitions.values()].filter((s) => s.pausedBy.size > 0).map(({ topic, partition, pausedBy }) => ({ topic, partition, reasons: [...pausedBy] }))
+  }
+
   /** Next offset to fetch for a partition this member owns. */
   position (topic: string, partition: number): bigint | undefined {
     return this.#partitions.get(tpKey(topic, partition))?.position
@@ -160,9 +165,11 @@ export class Fetcher {
     const byTopic = groupByTopic(tps)
     const committed = await this.#consumer.listCommittedOffsets({ topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) })
     const missing = tps.filter((tp) => (committed.get(tp.topic)?.[tp.partition] ?? -1n) < 0n)
-    const fallback = missing.length === 0
-      ? new Map<string, bigint[]>()
-      : await this.#consumer.listOffsets({ topics: [...groupByTopic(missing).keys()], timestamp: this.#options.fromBeginning ? -2n : -1n })
+    const fallback = new Map<string, bigint[]>()
+    for (const topic of groupByTopic(missing).keys()) {
+      const offsets = await this.#consumer.listOffsets({ topics: [topic], timestamp: this.#options.fromBeginning(topic) ? -2n : -1n })
+      fallback.set(topic, offsets.get(topic) ?? [])
+    }
     for (const tp of tps) {
       const state = this.#partitions.get(tpKey(tp.topic, tp.partition))
       if (state === undefined) continue
@@ -272,7 +279,7 @@ export class Fetcher {
   }
 
   async #resetOutOfRange (state: PartitionState): Promise<void> {
-    const offsets = await this.#consumer.listOffsets({ topics: [state.topic], partitions: { [state.topic]: [state.partition] }, timestamp: this.#options.fromBeginning ? -2n : -1n })
+    const offsets = await this.#consumer.listOffsets({ topics: [state.topic], partitions: { [state.topic]: [state.partition] }, timestamp: this.#options.fromBeginning(state.topic) ? -2n : -1n })
     state.position = offsets.get(state.topic)?.[state.partition] ?? 0n
   }
 

@@ -31,7 +31,7 @@ export async function ensureTopicsLike (resolved: ResolvedClientOptions, wanted:
       try {
         await admin.createTopics({ topics, partitions, replicas: -1 })
       } catch (error) {
-        if ((error as { findBy?: (k: string, v: unknown) => unknown }).findBy?.('apiId', 'TOPIC_ALREADY_EXISTS') === undefined) throw error
+        if (!(error as { findBy?: (k: string, v: unknown) => unknown }).findBy?.('apiId', 'TOPIC_ALREADY_EXISTS')) throw error
       }
     }
     return missing.map((m) => m.name)

@@ -145,7 +145,7 @@ export class KafkaProducer {
   }
 
   /** A view of this producer checked against a topic map: `typed(registry).send('orders.created', order)`. */
-  typed<M extends Record<string, unknown>> (registry: TopicRegistry<M>): TypedProducer<M> {
+  typed<M extends object> (registry: TopicRegistry<M>): TypedProducer<M> {
     return {
       send: async (topicName, messages, options) => await this.publish(registry.get(topicName), messages, options)
     }
@@ -201,7 +201,7 @@ export class KafkaProducer {
   }
 }
 
-export interface TypedProducer<M extends Record<string, unknown>> {
+export interface TypedProducer<M extends object> {
   send: <K extends keyof M & string>(topic: K, messages: M[K] | Array<M[K]>, options?: { headers?: Record<string, string | Buffer>, partition?: number }) => Promise<RecordMetadata[]>
 }
 

@@ -20,8 +20,8 @@ describe('consumer groups: confluent-kafka-python (librdkafka 2.0)', { skip: ski
   const member = (name: string, groupId: string, topic: string, extra: object = {}): ProcessMember =>
     ProcessMember.python(python!, 'group_confluent.py', name, { bootstrap: broker.bootstrap, group: groupId, topics: [topic], ...extra })
 
-  test('three members with joins and leaves mid-stream; commits survive a restart and the group resumes from them', async () => {
-    const { firstPhaseMs } = await runChurnScenario({
+  test('three members with joins and leaves mid-stream; commits survive a restart and the group resumes from them', async (t) => {
+    const { firstPhaseMs, generations } = await runChurnScenario({
       broker, groupId: 'ck-churn', topic: 'ck-churn',
       start: async (name) => member(name, 'ck-churn', 'ck-churn'),
       assigned: async (m) => await (m as ProcessMember).assigned()
@@ -29,6 +29,7 @@ describe('consumer groups: confluent-kafka-python (librdkafka 2.0)', { skip: ski
     assert.ok(firstPhaseMs < 30_000)
     const versions = broker.recorder.summary(/^rdkafka$/)
     assert.ok((versions.JoinGroup ?? []).length > 0, `librdkafka used JoinGroup ${JSON.stringify(versions)}`)
+    t.diagnostic(`first phase ${firstPhaseMs} ms; generations ${JSON.stringify(generations)}; versions ${JSON.stringify(versions)}`)
   })
 
   test('static membership: a restarted instance takes its partitions back without a rebalance', async () => {

@@ -241,7 +241,7 @@ export interface ChurnOptions {
  * the remaining members stop (committing), the broker process restarts on the same data directory, the committed
  * offsets are still there, and a new member of the group consumes exactly the records produced since.
  */
-export async function runChurnScenario ({ broker, groupId, topic, start, assigned }: ChurnOptions): Promise<{ firstPhaseMs: number }> {
+export async function runChurnScenario ({ broker, groupId, topic, start, assigned }: ChurnOptions): Promise<{ firstPhaseMs: number, generations: Array<{ generation: number, members: number }> }> {
   const kafka = kafkajs(broker.bootstrap, 'samsa-groups-orchestrator')
   const admin = kafka.admin()
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
@@ -265,6 +265,8 @@ export async function runChurnScenario ({ broker, groupId, topic, start, assigne
     await Promise.all([b.stop(), c.stop()])
     await watcher.stop()
     const firstPhaseMs = Date.now() - started
+    const generations = generationsOf(broker.broker.stderr, groupId)
+    assert.ok(Math.max(...generations.map((g) => g.members)) >= 3 || generations.length >= 4, `membership changed as planned: ${JSON.stringify(generations)}`)
 
     const ends = new Array<number>(PARTITIONS).fill(0)
     for (const { partition, offset } of written) ends[partition] = Math.max(ends[partition]!, offset + 1)
@@ -283,9 +285,15 @@ export async function runChurnScenario ({ broker, groupId, topic, start, assigne
     await d.stop()
     const below = d.consumed.filter(({ partition, offset }) => offset < ends[partition]!)
     assert.deepEqual(below.slice(0, 5), [], `the restarted group resumed from the committed offsets (${below.length} re-read)`)
-    return { firstPhaseMs }
+    return { firstPhaseMs, generations }
   } finally {
     await producer.disconnect().catch(() => {})
     await admin.disconnect().catch(() => {})
   }
+}
+
+/** The generations the broker formed for a group, from its log: "group g: generation 3 with 2 member(s)". */
+export function generationsOf (stderr: string, groupId: string): Array<{ generation: number, members: number }> {
+  const pattern = new RegExp(`group ${groupId}: generation (\\d+) with (\\d+) member`, 'g')
+  return [...stderr.matchAll(pattern)].map((match) => ({ generation: Number(match[1]), members: Number(match[2]) }))
 }

@@ -13,11 +13,12 @@ describe('consumer groups: kafka-python', { skip: skipUnlessInstalled(python !==
   before(async () => { broker = await startGroupBroker() })
   after(async () => { await broker?.close() })
 
-  test('three members with joins and leaves mid-stream; commits survive a restart and the group resumes from them', async () => {
-    await runChurnScenario({
+  test('three members with joins and leaves mid-stream; commits survive a restart and the group resumes from them', async (t) => {
+    const { generations, firstPhaseMs } = await runChurnScenario({
       broker, groupId: 'kp-churn', topic: 'kp-churn',
       start: async (name) => ProcessMember.python(python!, 'group_kafka_python.py', name, { bootstrap: broker.bootstrap, group: 'kp-churn', topics: ['kp-churn'] }),
       assigned: async (m) => await (m as ProcessMember).assigned()
     })
+    t.diagnostic(`first phase ${firstPhaseMs} ms; generations ${JSON.stringify(generations)}; versions ${JSON.stringify(broker.recorder.summary(/^kafka-python/))}`)
   })
 })

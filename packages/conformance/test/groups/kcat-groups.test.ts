@@ -8,11 +8,12 @@ describe('consumer groups: kcat -G', { skip: skipUnlessInstalled(kcatPath !== nu
   before(async () => { broker = await startGroupBroker() })
   after(async () => { await broker?.close() })
 
-  test('three members with joins and leaves mid-stream; commits survive a restart and the group resumes from them', async () => {
-    await runChurnScenario({
+  test('three members with joins and leaves mid-stream; commits survive a restart and the group resumes from them', async (t) => {
+    const { generations, firstPhaseMs } = await runChurnScenario({
       broker, groupId: 'kcat-churn', topic: 'kcat-churn',
       start: async (name) => kcatMember(name, broker.bootstrap, 'kcat-churn', 'kcat-churn'),
       assigned: async (m) => await (m as ProcessMember).assigned()
     })
+    t.diagnostic(`first phase ${firstPhaseMs} ms; generations ${JSON.stringify(generations)}; versions ${JSON.stringify(broker.recorder.summary(/kcat/))}`)
   })
 })

@@ -55,21 +55,25 @@ for (const variant of librdkafkaVariants()) {
         transactional_id: uniqueName('ck-feed'),
         transactions: [0, 1, 2, 3].map((chunk) => ({ commit: true, records: values.slice(chunk * 50, chunk * 50 + 50).map((value, i) => ({ topic: input, value, partition: i % 2 })) }))
       })
-      const request = { op: 'ctp', bootstrap: broker.bootstrap, group: uniqueName('ck-ctp-group'), transactional_id: uniqueName('ck-ctp'), input, outputs, input_partitions: 2, target: values.length, batch: 7, idle_s: 8 }
+      const request = { op: 'ctp', bootstrap: broker.bootstrap, group: uniqueName('ck-ctp-group'), transactional_id: uniqueName('ck-ctp'), input, outputs, input_partitions: 2, target: values.length, batch: 5, idle_s: 8 }
       let kills = 0
+      const progressAtKill: number[] = []
       for (let round = 0; round < 3; round++) {
         const run = startDriver(python!, DRIVER, request, variant.env)
         run.result.catch(() => {})
         // Kill once the loop has committed something (or after a while), at a random moment.
         const deadline = Date.now() + 20_000
         while (!run.lines.some((line) => line.includes('progress')) && Date.now() < deadline) await sleep(20)
-        await sleep(Math.floor(Math.random() * 150))
+        await sleep(Math.floor(Math.random() * 60))
         run.kill()
         kills++
         await run.result.catch(() => {})
+        const progress = run.lines.filter((line) => line.includes('progress')).map((line) => (JSON.parse(line) as { progress: number }).progress)
+        progressAtKill.push(progress.length > 0 ? Math.max(...progress) : 0)
       }
       const finished = await startDriver<{ done: number, committed: number[] }>(python!, DRIVER, request, variant.env).result
       assert.equal(kills, 3)
+      assert.ok(progressAtKill.some((progress) => progress > 0 && progress < values.length), `a run was killed half-way (progress per killed run: ${progressAtKill})`)
       assert.deepEqual(finished.committed.reduce((sum, offset) => sum + offset, 0) >= values.length, true, `committed input offsets ${finished.committed}`)
       for (const output of outputs) {
         const consumed = await driver<Consumed>({ op: 'consume', partitions: [{ topic: output, partition: 0 }, { topic: output, partition: 1 }], config: { 'isolation.level': 'read_committed' } })
@@ -77,6 +81,36 @@ for (const variant of librdkafkaVariants()) {
         const seen = consumed.records.map((r) => r.value).sort()
         assert.deepEqual(seen, values.map((value) => `out:${value}`).sort(), `${output}: each input exactly once`)
       }
+    })
+  })
+
+  describe(`confluent-kafka-python transactions across broker crashes, ${variant.name}`, { skip: variant.skip }, () => {
+    let broker: TestBroker
+    before(async () => { broker = await TestBroker.start({ args: ['--num-partitions', '2'] }) })
+    after(async () => { await broker?.close() })
+
+    test('the broker is SIGKILLed while a consume-transform-produce loop runs: after restarts every input exactly once', async () => {
+      const input = uniqueName('ck-crash-in')
+      const output = uniqueName('ck-crash-out')
+      const values = Array.from({ length: 150 }, (_, i) => `rec-${i}`)
+      const feed = { op: 'transactions', bootstrap: broker.bootstrap, transactional_id: uniqueName('ck-crash-feed'), transactions: [{ commit: true, records: values.map((value, i) => ({ topic: input, value, partition: i % 2 })) }] }
+      await runPython(python!, DRIVER, feed, variant.env)
+      const request = { op: 'ctp', bootstrap: broker.bootstrap, group: uniqueName('ck-crash-group'), transactional_id: uniqueName('ck-crash'), input, outputs: [output], input_partitions: 2, target: values.length, batch: 5, idle_s: 8 }
+      for (let round = 0; round < 2; round++) {
+        const run = startDriver(python!, DRIVER, request, variant.env)
+        run.result.catch(() => {})
+        const deadline = Date.now() + 20_000
+        while (!run.lines.some((line) => line.includes('progress')) && Date.now() < deadline) await sleep(20)
+        await sleep(Math.floor(Math.random() * 40))
+        await broker.broker.kill() // mid-transaction or mid-commit, whatever the loop is doing
+        run.kill() // the client gives up on its own only after its timeouts: replace it along with the broker
+        await run.result.catch(() => {})
+        await broker.broker.restart()
+      }
+      await startDriver(python!, DRIVER, request, variant.env).result
+      const consumed = await runPython<Consumed>(python!, DRIVER, { op: 'consume', bootstrap: broker.bootstrap, partitions: [{ topic: output, partition: 0 }, { topic: output, partition: 1 }], config: { 'isolation.level': 'read_committed' } }, variant.env)
+      assert.ok(consumed.complete)
+      assert.deepEqual(consumed.records.map((r) => r.value).sort(), values.map((value) => `out:${value}`).sort())
     })
   })
 

@@ -35,6 +35,8 @@ import { CreatePartitionsApi } from './37-create-partitions.js'
 import { DeleteGroupsApi } from './42-delete-groups.js'
 import { IncrementalAlterConfigsApi } from './44-incremental-alter-configs.js'
 import { OffsetDeleteApi } from './47-offset-delete.js'
+import { DescribeUserScramCredentialsApi } from './50-describe-user-scram-credentials.js'
+import { AlterUserScramCredentialsApi } from './51-alter-user-scram-credentials.js'
 import { DescribeClusterApi } from './60-describe-cluster.js'
 import { DescribeProducersApi } from './61-describe-producers.js'
 import { DescribeTransactionsApi } from './65-describe-transactions.js'
@@ -48,7 +50,8 @@ export {
   ApiVersionsApi, CreateTopicsApi, DeleteTopicsApi, DeleteRecordsApi, InitProducerIdApi, OffsetForLeaderEpochApi,
   AddPartitionsToTxnApi, AddOffsetsToTxnApi, EndTxnApi, TxnOffsetCommitApi, DescribeAclsApi, CreateAclsApi,
   DeleteAclsApi, DescribeConfigsApi, AlterConfigsApi, DescribeLogDirsApi, SaslAuthenticateApi, CreatePartitionsApi,
-  DeleteGroupsApi, IncrementalAlterConfigsApi, OffsetDeleteApi, DescribeClusterApi, DescribeProducersApi,
+  DeleteGroupsApi, IncrementalAlterConfigsApi, OffsetDeleteApi, DescribeUserScramCredentialsApi,
+  AlterUserScramCredentialsApi, DescribeClusterApi, DescribeProducersApi,
   DescribeTransactionsApi, ListTransactionsApi, ConsumerGroupHeartbeatApi, ConsumerGroupDescribeApi
 }
 
@@ -89,6 +92,8 @@ export const ALL_APIS: readonly ApiDefinition[] = [
   DeleteGroupsApi,
   IncrementalAlterConfigsApi,
   OffsetDeleteApi,
+  DescribeUserScramCredentialsApi,
+  AlterUserScramCredentialsApi,
   DescribeClusterApi,
   DescribeProducersApi,
   DescribeTransactionsApi,

@@ -6,9 +6,11 @@
  * Content models decide what adding/removing a property means: an *open* model (additionalProperties absent/true)
  * may already contain any property, so adding a typed property is incompatible and removing one is fine; a *closed*
  * model (false) is the opposite; a *partially open* model (a schema) is judged by whether that schema covers the
- * property. Out of scope (treated as equal when unchanged, else reported): if/then/else, dependencies, patternProperties.
+ * property — `patternProperties` count as a partially open model for the names they match (Confluent's rule).
+ * Tuples, dependencies and if/then/else: json-compat-structures.ts.
  */
 import { isDeepStrictEqual } from 'node:util'
+import { compareConditionals, compareDependencies, compareTuples, hasTuple, type Differ } from './json-compat-structures.js'
 import type { CompatibilityIssue } from './types.js'
 
 type Schema = boolean | Record<string, unknown>
@@ -33,7 +35,11 @@ const COMPATIBLE = new Set([
   'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL', 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL',
   'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
   'MAX_ITEMS_INCREASED', 'MAX_ITEMS_REMOVED', 'MIN_ITEMS_DECREASED', 'MIN_ITEMS_REMOVED', 'UNIQUE_ITEMS_REMOVED',
-  'ENUM_ARRAY_EXTENDED', 'SUM_TYPE_EXTENDED', 'SCHEMA_REMOVED'
+  'ENUM_ARRAY_EXTENDED', 'SUM_TYPE_EXTENDED', 'SCHEMA_REMOVED', 'MULTIPLE_OF_REDUCED',
+  'ADDITIONAL_ITEMS_ADDED', 'ADDITIONAL_ITEMS_EXTENDED', 'ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL', 'ITEM_ADDED_TO_CLOSED_CONTENT_MODEL',
+  'ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL', 'ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL', 'ITEM_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL',
+  'ITEM_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', 'DEPENDENCY_ARRAY_NARROWED', 'DEPENDENCY_ARRAY_REMOVED', 'DEPENDENCY_SCHEMA_REMOVED',
+  'COMBINED_TYPE_EXTENDED', 'PRODUCT_TYPE_NARROWED', 'NOT_TYPE_NARROWED'
 ])
 
 export function jsonReaderIssues (original: unknown, update: unknown, originalRefs: Map<string, unknown>, updateRefs: Map<string, unknown>): CompatibilityIssue[] {
@@ -136,11 +142,21 @@ function compareResolved (ctx: Context, path: string, original: Schema, update: 
   }
   if (o.uniqueItems !== true && u.uniqueItems === true) report(ctx, 'UNIQUE_ITEMS_ADDED', path, 'uniqueItems added')
   compareObjects(ctx, path, o, u)
-  if (o.items !== undefined || u.items !== undefined) {
-    if (!Array.isArray(o.items) && !Array.isArray(u.items)) compare(ctx, `${path}/items`, (o.items ?? true) as Schema, (u.items ?? true) as Schema)
-    else if (!isDeepStrictEqual(o.items, u.items)) report(ctx, 'ITEMS_CHANGED', `${path}/items`, 'Tuple items changed')
-  }
+  const d = differ(ctx)
+  if (hasTuple(o, u)) compareTuples(d, path, o, u)
+  else if (o.items !== undefined || u.items !== undefined) compare(ctx, `${path}/items`, (o.items ?? true) as Schema, (u.items ?? true) as Schema)
+  compareDependencies(d, path, o, u)
+  compareConditionals(d, path, o, u)
   if (!isDeepStrictEqual(o.not, u.not)) report(ctx, 'NOT_TYPE_CHANGED', `${path}/not`, 'The not-schema changed')
+}
+
+function differ (ctx: Context): Differ {
+  return {
+    compare: (path, original, update) => compare(ctx, path, original, update),
+    report: (type, path, what) => report(ctx, type, path, what),
+    covered: (narrow, wide) => coveredBy(ctx, narrow, wide),
+    isEmpty
+  }
 }
 
 function compareSumTypes (ctx: Context, path: string, original: Schema[], update: Schema[]): void {
@@ -171,10 +187,30 @@ function compareBound (ctx: Context, path: string, o: unknown, u: unknown, name:
 }
 
 type ContentModel = 'open' | 'closed' | 'partial'
+/** The model additionalProperties alone gives (for comparing additionalProperties themselves). */
 function contentModel (schema: Record<string, unknown>): ContentModel {
   const ap = schema.additionalProperties
   if (ap === undefined || ap === true || (typeof ap === 'object' && ap !== null && Object.keys(ap).length === 0)) return 'open'
   return ap === false ? 'closed' : 'partial'
+}
+
+function patternsOf (schema: Record<string, unknown>): Array<[string, Schema]> {
+  return Object.entries((schema.patternProperties ?? {}) as Record<string, Schema>)
+}
+
+/** Open for any name: no patternProperties and additionalProperties absent, true or {}. */
+function isOpen (schema: Record<string, unknown>): boolean {
+  return patternsOf(schema).length === 0 && contentModel(schema) === 'open'
+}
+
+/** The schema a name not in `properties` must match: the first matching patternProperties entry, else additionalProperties. */
+function coveringSchema (schema: Record<string, unknown>, name: string): Schema | undefined {
+  for (const [pattern, sub] of patternsOf(schema)) {
+    try {
+      if (new RegExp(pattern, 'u').test(name)) return sub
+    } catch {}
+  }
+  return contentModel(schema) === 'partial' ? schema.additionalProperties as Schema : undefined
 }
 
 function compareObjects (ctx: Context, path: string, o: Record<string, unknown>, u: Record<string, unknown>): void {
@@ -192,23 +228,25 @@ function compareObjects (ctx: Context, path: string, o: Record<string, unknown>,
   for (const [name, schema] of Object.entries(op)) {
     const at = `${path}/properties/${name}`
     if (name in up) { compare(ctx, at, schema, up[name] as Schema); continue }
-    if (um === 'open') report(ctx, 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL', at, 'Property removed')
-    else if (um === 'closed') report(ctx, schema === false ? 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL' : 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL', at, `The new schema has a closed content model and property '${name}' of the old schema is missing`)
-    else report(ctx, coveredBy(ctx, schema, u.additionalProperties as Schema) ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', at, `Property '${name}' removed`)
+    const cover = coveringSchema(u, name)
+    if (isOpen(u)) report(ctx, 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL', at, 'Property removed')
+    else if (cover !== undefined) report(ctx, coveredBy(ctx, schema, cover) ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', at, `Property '${name}' removed`)
+    else report(ctx, schema === false ? 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL' : 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL', at, `The new schema has a closed content model and property '${name}' of the old schema is missing`)
   }
   for (const [name, schema] of Object.entries(up)) {
     if (name in op) continue
     const at = `${path}/properties/${name}`
     const required = uRequired.has(name)
     const hasDefault = typeof schema === 'object' && 'default' in schema
-    if (om === 'open') {
+    if (isOpen(o)) {
       if (isEmpty(schema)) report(ctx, 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL', at, 'Property added')
       else report(ctx, required ? 'REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL' : 'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', at, `The old schema has an open content model and property '${name}' was added`)
-    } else if (om === 'closed') {
-      report(ctx, !required ? 'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL' : hasDefault ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL' : 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', at, `Property '${name}' added`)
-    } else {
-      report(ctx, coveredBy(ctx, o.additionalProperties as Schema, schema) && !required ? 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', at, `Property '${name}' added`)
+      continue
     }
+    const cover = coveringSchema(o, name)
+    if (cover !== undefined) report(ctx, coveredBy(ctx, cover, schema) ? 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', at, `Property '${name}' added`)
+    // Closed and partially open models alike: a new required property needs a default.
+    report(ctx, !required ? 'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL' : hasDefault ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL' : 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', at, `Property '${name}' added`)
   }
   if (om !== um || om === 'partial') {
     const at = `${path}/additionalProperties`

@@ -37,9 +37,9 @@ export const protobufProvider: FormatProvider = {
       protobuf.parse(source, root, PARSE_OPTIONS)
       for (const name of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) {
         if (loaded.has(name)) continue
-        const common = protobuf.common.get(name)
-        if (common === null || common === undefined) throw new Error(`import "${name}" is neither a reference nor a well-known type`)
-        root.addJSON((common as { nested: Record<string, protobuf.AnyNestedObject> }).nested)
+        const common = wellKnown(name)
+        if (common === undefined) throw new Error(`import "${name}" is neither a reference nor a well-known type`)
+        root.addJSON(common)
         loaded.add(name)
       }
       root.resolveAll()
@@ -54,6 +54,29 @@ export const protobufProvider: FormatProvider = {
   readerIssues (reader, writer) {
     return protobufReaderIssues(writer.native as ProtoParsed, reader.native as ProtoParsed)
   }
+}
+
+/**
+ * Imports that need no reference: Google's well-known types (from protobufjs) and the two files Confluent's clients
+ * and registry treat as built in — `confluent/meta.proto` (the `Meta` message behind the `(confluent.field_meta)`,
+ * `(confluent.message_meta)`… options that carry data-contract tags) and `confluent/type/decimal.proto`. Ours are
+ * written from their field lists; the option extensions themselves need no declaration, protobufjs keeps custom
+ * options as parsed.
+ */
+const CONFLUENT_BUILTINS = {
+  'confluent/meta.proto': {
+    confluent: { nested: { Meta: { fields: { doc: { type: 'string', id: 1 }, params: { keyType: 'string', type: 'string', id: 2 }, tags: { rule: 'repeated', type: 'string', id: 3 } } } } }
+  },
+  'confluent/type/decimal.proto': {
+    confluent: { nested: { type: { nested: { Decimal: { fields: { value: { type: 'bytes', id: 1 }, precision: { type: 'uint32', id: 2 }, scale: { type: 'int32', id: 3 } } } } } } }
+  }
+} as unknown as Record<string, Record<string, protobuf.AnyNestedObject>>
+
+function wellKnown (name: string): Record<string, protobuf.AnyNestedObject> | undefined {
+  const builtin = CONFLUENT_BUILTINS[name]
+  if (builtin !== undefined) return builtin
+  const common = protobuf.common.get(name) as { nested: Record<string, protobuf.AnyNestedObject> } | null | undefined
+  return common === null || common === undefined ? undefined : common.nested
 }
 
 function looksLikeProtoText (text: string): boolean {
@@ -79,9 +102,9 @@ function loadReferences (references: ResolvedReference[], root: protobuf.Root, l
     const parsed = protobuf.parse(source, root, PARSE_OPTIONS)
     for (const name of parsed.imports ?? []) {
       if (loaded.has(name)) continue
-      const common = protobuf.common.get(name)
-      if (common !== null && common !== undefined) {
-        root.addJSON((common as { nested: Record<string, protobuf.AnyNestedObject> }).nested)
+      const common = wellKnown(name)
+      if (common !== undefined) {
+        root.addJSON(common)
         loaded.add(name)
       }
     }

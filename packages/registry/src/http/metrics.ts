@@ -16,7 +16,7 @@ export class Metrics {
     this.durations.set(dkey, d)
   }
 
-  render (registry: Registry): string {
+  render (registry: Registry, writer: boolean): string {
     const state = registry.state
     let versions = 0
     let deleted = 0
@@ -52,6 +52,9 @@ export class Metrics {
       '# HELP samsa_registry_up 1 while the store reader is healthy.',
       '# TYPE samsa_registry_up gauge',
       `samsa_registry_up ${registry.store.healthy ? 1 : 0}`,
+      '# HELP samsa_registry_writer 1 while this instance is the elected (or configured) writer.',
+      '# TYPE samsa_registry_writer gauge',
+      `samsa_registry_writer ${writer ? 1 : 0}`,
       '# HELP samsa_registry_uptime_seconds Seconds since start.',
       '# TYPE samsa_registry_uptime_seconds gauge',
       `samsa_registry_uptime_seconds ${(Date.now() - this.started) / 1000}`

@@ -13,6 +13,7 @@ import { permits, type UserStore } from '../security/auth.js'
 import { applyCors, type CorsOptions } from '../security/cors.js'
 import { Metrics } from './metrics.js'
 import { registryRoutes } from './routes.js'
+import type { WriterTarget } from '../election/election.js'
 
 export const CONTENT_TYPES = ['application/vnd.schemaregistry.v1+json', 'application/vnd.schemaregistry+json', 'application/json'] as const
 const REQUEST_TYPES = new Set([...CONTENT_TYPES, 'application/octet-stream'])
@@ -28,7 +29,14 @@ export interface HttpOptions {
   forwardWritesTo?: string
   /** When true and no forward URL is set, writes are rejected with 50004 (a read-only follower). */
   readOnlyFollower?: boolean
+  /** Elected writer (set by startRegistry unless a static role is configured): where each write goes. */
+  writerRoute?: () => Promise<WriterTarget>
+  /** Whether this instance is the writer right now (metrics, readiness); default: no static follower role. */
+  isWriter?: () => boolean
 }
+
+/** Marks a request one instance forwarded to another, so a non-writer never forwards it again (no loops). */
+const FORWARDED_HEADER = 'x-samsa-forwarded'
 
 export interface RegistryHttpServer { server: Server, url: string, close: () => Promise<void> }
 
@@ -76,6 +84,7 @@ export async function startHttpServer (registry: Registry, options: HttpOptions,
   const router = registryRoutes(registry)
   const metrics = new Metrics()
   const limit = options.maxBodyBytes ?? 16 * 1024 * 1024
+  const isWriter = (): boolean => options.forwardWritesTo === undefined && options.readOnlyFollower !== true && (options.isWriter?.() ?? true)
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint()
@@ -90,9 +99,9 @@ export async function startHttpServer (registry: Registry, options: HttpOptions,
       if (method === 'GET' && (path === '/health' || path === '/health/live')) return send(res, 200, '{"status":"UP"}', 'application/json')
       if (method === 'GET' && path === '/health/ready') {
         const ready = registry.store.healthy
-        return send(res, ready ? 200 : 503, JSON.stringify({ status: ready ? 'UP' : 'DOWN', offset: String(registry.store.appliedOffset) }), 'application/json')
+        return send(res, ready ? 200 : 503, JSON.stringify({ status: ready ? 'UP' : 'DOWN', offset: String(registry.store.appliedOffset), writer: isWriter() }), 'application/json')
       }
-      if (method === 'GET' && path === '/metrics') return send(res, 200, metrics.render(registry), 'text/plain; version=0.0.4')
+      if (method === 'GET' && path === '/metrics') return send(res, 200, metrics.render(registry, isWriter()), 'text/plain; version=0.0.4')
 
       let roles: string[] | undefined
       if (options.users !== undefined) {
@@ -127,9 +136,15 @@ export async function startHttpServer (registry: Registry, options: HttpOptions,
         req.resume()
       }
 
-      if (isWrite(method, path) && (options.forwardWritesTo !== undefined || options.readOnlyFollower === true)) {
-        if (options.forwardWritesTo === undefined) throw errors.notWriter('This registry instance is a read-only follower; send writes to the writer instance')
-        return await forward(options.forwardWritesTo, req, url, body, res)
+      if (isWrite(method, path)) {
+        const target = await writeTarget(options)
+        if (!target.self) {
+          if (req.headers[FORWARDED_HEADER] !== undefined) throw errors.notWriter('This registry instance received a forwarded write but is not the writer (the writer just changed); retry')
+          const status = await forward(target.url, req, url, body, res)
+          // Read-your-writes through a follower: answer after this instance has read the writer's records.
+          if (status < 300) await registry.store.catchUp().catch(() => {})
+          return
+        }
       }
 
       const result = await match.route.handler({ params: match.params, query: url.searchParams, body })
@@ -159,9 +174,15 @@ export async function startHttpServer (registry: Registry, options: HttpOptions,
   }
 }
 
-/** Sends a write to the writer instance and relays its answer unchanged (status, body, content type). */
-async function forward (base: string, req: IncomingMessage, url: URL, body: unknown, res: ServerResponse): Promise<void> {
-  const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[0], Accept: req.headers.accept ?? CONTENT_TYPES[0] }
+async function writeTarget (options: HttpOptions): Promise<WriterTarget> {
+  if (options.forwardWritesTo !== undefined) return { self: false, url: options.forwardWritesTo }
+  if (options.readOnlyFollower === true) throw errors.notWriter('This registry instance is a read-only follower; send writes to the writer instance')
+  return options.writerRoute === undefined ? { self: true } : await options.writerRoute()
+}
+
+/** Sends a write to the writer instance and relays its answer unchanged (status, body, content type); returns the status. */
+async function forward (base: string, req: IncomingMessage, url: URL, body: unknown, res: ServerResponse): Promise<number> {
+  const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[0], Accept: req.headers.accept ?? CONTENT_TYPES[0], [FORWARDED_HEADER]: '1' }
   if (req.headers.authorization !== undefined) headers.Authorization = req.headers.authorization
   let answer: Response
   try {
@@ -171,4 +192,5 @@ async function forward (base: string, req: IncomingMessage, url: URL, body: unkn
   }
   const text = await answer.text()
   send(res, answer.status, text, answer.headers.get('content-type') ?? CONTENT_TYPES[0])
+  return answer.status
 }

@@ -4,6 +4,7 @@
  * subject (cached for `latestTtlMs`). Concurrent misses for one key share one request.
  */
 import type { SchemaReference, SchemaType } from '../formats/types.js'
+import type { SchemaMetadata } from '../store/records.js'
 
 export interface RegistryClientOptions {
   url: string
@@ -12,7 +13,19 @@ export interface RegistryClientOptions {
   latestTtlMs?: number
 }
 
-export interface RegisteredSchema { id: number, subject?: string, version?: number, schemaType: SchemaType, schema: string, references: SchemaReference[] }
+export interface RegisteredSchema { id: number, subject?: string, version?: number, schemaType: SchemaType, schema: string, references: SchemaReference[], metadata?: SchemaMetadata, ruleSet?: unknown }
+
+/** Data-contract parts sent with a registration (Confluent's `metadata` and `ruleSet`). */
+export interface SchemaContract { metadata?: SchemaMetadata, ruleSet?: unknown }
+
+function fromBody (body: Record<string, any>, id: number): RegisteredSchema {
+  const out: RegisteredSchema = { id, schemaType: body.schemaType ?? 'AVRO', schema: body.schema, references: body.references ?? [] }
+  if (body.subject !== undefined) out.subject = body.subject
+  if (body.version !== undefined) out.version = body.version
+  if (body.metadata !== undefined && body.metadata !== null) out.metadata = body.metadata
+  if (body.ruleSet !== undefined && body.ruleSet !== null) out.ruleSet = body.ruleSet
+  return out
+}
 
 export class RegistryClientError extends Error {
   constructor (readonly status: number, readonly errorCode: number, message: string) {
@@ -51,16 +64,18 @@ export class RegistryClient {
 
   schemaById (id: number): Promise<RegisteredSchema> {
     return this.cached(this.byId, id, async () => {
-      const body = await this.request('GET', `/schemas/ids/${id}`)
-      return { id, schemaType: body.schemaType ?? 'AVRO', schema: body.schema, references: body.references ?? [] }
+      return fromBody(await this.request('GET', `/schemas/ids/${id}`), id)
     })
   }
 
   /** Registers (or finds) a schema under a subject; the id is cached per (subject, schema). */
-  register (subject: string, schemaType: SchemaType, schema: string, references: SchemaReference[] = [], normalize = false): Promise<number> {
-    const key = JSON.stringify([subject, schemaType, schema, references, normalize])
+  register (subject: string, schemaType: SchemaType, schema: string, references: SchemaReference[] = [], normalize = false, contract: SchemaContract = {}): Promise<number> {
+    const key = JSON.stringify([subject, schemaType, schema, references, normalize, contract.metadata ?? null, contract.ruleSet ?? null])
     return this.cached(this.idBySchema, key, async () => {
-      const body = await this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions${normalize ? '?normalize=true' : ''}`, { schemaType, schema, references })
+      const request: Record<string, unknown> = { schemaType, schema, references }
+      if (contract.metadata !== undefined) request.metadata = contract.metadata
+      if (contract.ruleSet !== undefined) request.ruleSet = contract.ruleSet
+      const body = await this.request('POST', `/subjects/${encodeURIComponent(subject)}/versions${normalize ? '?normalize=true' : ''}`, request)
       return body.id as number
     })
   }
@@ -77,9 +92,7 @@ export class RegistryClient {
   latestVersion (subject: string): Promise<RegisteredSchema> {
     const hit = this.latest.get(subject)
     if (hit !== undefined && Date.now() - hit.at < (this.options.latestTtlMs ?? 60_000)) return hit.value
-    const value = this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`).then((body) => ({
-      id: body.id, subject: body.subject, version: body.version, schemaType: body.schemaType ?? 'AVRO', schema: body.schema, references: body.references ?? []
-    }) as RegisteredSchema)
+    const value = this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`).then((body) => fromBody(body, body.id))
     this.latest.set(subject, { at: Date.now(), value })
     value.catch(() => this.latest.delete(subject))
     return value
@@ -88,6 +101,6 @@ export class RegistryClient {
   /** A referenced schema's text (for parsing schemas with references). */
   async version (subject: string, version: number): Promise<RegisteredSchema> {
     const body = await this.request('GET', `/subjects/${encodeURIComponent(subject)}/versions/${version}`)
-    return { id: body.id, subject: body.subject, version: body.version, schemaType: body.schemaType ?? 'AVRO', schema: body.schema, references: body.references ?? [] }
+    return fromBody(body, body.id)
   }
 }

@@ -6,13 +6,19 @@
 import type avro from 'avsc'
 import type protobuf from 'protobufjs'
 import { providerFor, messageAt, messageIndexes, firstMessageName, type ParsedSchema, type ProtoParsed, type JsonParsed, type ResolvedReference, type SchemaReference, type SchemaType } from '../formats/index.js'
+import { governForConsume, governForProduce, resolveActions, type ConsumeGovernanceOptions, type ProduceGovernanceOptions } from '../governance/enforce.js'
+import type { SchemaMetadata } from '../store/records.js'
 import type { RegisteredSchema, RegistryClient } from './client.js'
+import { GovernedCache } from './governed.js'
 import { decodeMessageIndexes, encodeMessageIndexes, frame, unframe, WireFormatError, type IndexEncoding } from './wire.js'
 
 export type SubjectNameStrategy = 'topic' | 'record' | 'topic-record'
 
+/** The value does not match its schema. `category` is what the SDK's dead-letter handling classifies by. */
 export class SerializationError extends Error {
   readonly code = 'SAMSA_REGISTRY_SERIALIZATION'
+  readonly category = 'schema-validation'
+  readonly retriable = false
   constructor (message: string, readonly details: unknown[] = []) {
     super(message)
     this.name = 'SerializationError'
@@ -60,6 +66,14 @@ export interface SerializerOptions {
   indexEncoding?: IndexEncoding
   /** JSON: validate values against the schema before writing (default true). */
   validate?: boolean
+  /** Registered with the schema (auto-register): governance properties and tags, Confluent's `metadata`. */
+  metadata?: SchemaMetadata
+  ruleSet?: unknown
+  /**
+   * Key provider and actions for the governance rules. The rules themselves come from the registered schema and are
+   * always enforced; without a key provider, PHI plaintext is a violation instead of being encrypted.
+   */
+  governance?: ProduceGovernanceOptions
 }
 
 export function recordName (parsed: ParsedSchema, messageName?: string): string {
@@ -88,10 +102,13 @@ export function subjectName (strategy: SubjectNameStrategy, topic: string, isKey
 
 export class SchemaSerializer {
   private readonly cache: ParsedCache
+  private readonly governed: GovernedCache
   private own: Promise<ParsedSchema> | undefined
 
   constructor (private readonly options: SerializerOptions) {
     this.cache = new ParsedCache(options.client)
+    this.governed = new GovernedCache(options.client)
+    resolveActions(options.governance?.actions) // fail fast on a bad configuration
   }
 
   private ownSchema (): Promise<ParsedSchema> {
@@ -115,39 +132,66 @@ export class SchemaSerializer {
     }
     const parsed = await this.ownSchema()
     const id = autoRegister
-      ? await client.register(subject, schemaType, this.options.schema as string, references)
+      ? await client.register(subject, schemaType, this.options.schema as string, references, false, { metadata: this.options.metadata, ruleSet: this.options.ruleSet })
       : await client.lookup(subject, schemaType, this.options.schema as string, references)
     return { id, parsed }
   }
 
+  /**
+   * Validates the value, applies the registered schema's governance rules (GovernanceError on a violation), then
+   * encodes. Validation sees the producer's value: an encrypted field would no longer match e.g. a `format`.
+   */
   async serialize (topic: string, value: unknown, isKey = false): Promise<Buffer> {
     const { id, parsed } = await this.schemaFor(topic, isKey)
-    return encodeWith(parsed, id, value, this.options)
+    if (this.options.validate !== false) validateWith(parsed, value, this.options.messageName)
+    const messageName = parsed.type === 'PROTOBUF' ? this.options.messageName ?? firstMessageName(parsed.native as ProtoParsed) : undefined
+    const governed = await this.governed.get(id, await this.cache.get(id), messageName)
+    const output = governed.active ? await governForProduce(governed.plan, value, this.options.governance ?? {}, { schemaId: id, governance: governed.governance }) : value
+    return encodeWith(parsed, id, output, { ...this.options, validate: false })
   }
 }
 
-export function encodeWith (parsed: ParsedSchema, id: number, value: unknown, options: { messageName?: string, indexEncoding?: IndexEncoding, validate?: boolean } = {}): Buffer {
+/** Throws SerializationError when the value does not match the schema (PROTOBUF: the given or first message). */
+export function validateWith (parsed: ParsedSchema, value: unknown, messageName?: string): void {
   switch (parsed.type) {
     case 'AVRO': {
-      const type = parsed.native as avro.Type
       const paths: string[] = []
-      if (!type.isValid(value, { errorHook: (path: string[]) => paths.push(path.join('.')) })) throw new SerializationError(`value does not match the AVRO schema at ${paths.join(', ') || '(root)'}`, paths)
-      return frame(id, type.toBuffer(value))
+      if (!(parsed.native as avro.Type).isValid(value, { errorHook: (path: string[]) => paths.push(path.join('.')) })) throw new SerializationError(`value does not match the AVRO schema at ${paths.join(', ') || '(root)'}`, paths)
+      return
     }
     case 'JSON': {
       const { validate } = parsed.native as JsonParsed
-      if (options.validate !== false && !validate(value)) throw new SerializationError(`value does not match the JSON schema: ${JSON.stringify(validate.errors)}`, validate.errors ?? [])
-      return frame(id, Buffer.from(JSON.stringify(value)))
+      if (!validate(value)) throw new SerializationError(`value does not match the JSON schema: ${JSON.stringify(validate.errors)}`, validate.errors ?? [])
+      return
     }
     case 'PROTOBUF': {
       const proto = parsed.native as ProtoParsed
-      const name = options.messageName ?? firstMessageName(proto)
-      const type = proto.root.lookupType(name)
-      const problem = type.verify(value as Record<string, unknown>)
+      const name = messageName ?? firstMessageName(proto)
+      const problem = proto.root.lookupType(name).verify(value as Record<string, unknown>)
       if (problem !== null) throw new SerializationError(`value does not match protobuf message ${name}: ${problem}`, [problem])
-      const payload = type.encode(type.fromObject(value as Record<string, unknown>)).finish()
-      return frame(id, payload, encodeMessageIndexes(messageIndexes(proto, name), options.indexEncoding))
     }
+  }
+}
+
+/** Frames a value in the wire format; validates first unless `validate: false`. */
+export function encodeWith (parsed: ParsedSchema, id: number, value: unknown, options: { messageName?: string, indexEncoding?: IndexEncoding, validate?: boolean } = {}): Buffer {
+  if (options.validate !== false) validateWith(parsed, value, options.messageName)
+  try {
+    switch (parsed.type) {
+      case 'AVRO':
+        return frame(id, (parsed.native as avro.Type).toBuffer(value))
+      case 'JSON':
+        return frame(id, Buffer.from(JSON.stringify(value)))
+      case 'PROTOBUF': {
+        const proto = parsed.native as ProtoParsed
+        const name = options.messageName ?? firstMessageName(proto)
+        const type = proto.root.lookupType(name)
+        const payload = type.encode(type.fromObject(value as Record<string, unknown>)).finish()
+        return frame(id, payload, encodeMessageIndexes(messageIndexes(proto, name), options.indexEncoding))
+      }
+    }
+  } catch (error) {
+    throw new SerializationError(`cannot encode the value with schema ${id}: ${(error as Error).message}`, [error])
   }
 }
 
@@ -158,21 +202,30 @@ export interface DeserializerOptions {
   indexEncoding?: IndexEncoding
   /** PROTOBUF: options for protobufjs' toObject (longs, enums, defaults…). */
   protobufToObject?: protobuf.IConversionOptions
+  /** Keys (and an optional per-field authorize hook) to decrypt encrypted fields; without, they read as redacted. */
+  governance?: ConsumeGovernanceOptions
 }
 
 export class SchemaDeserializer {
   private readonly cache: ParsedCache
+  private readonly governed: GovernedCache
   private reader: avro.Type | undefined
 
   constructor (private readonly options: DeserializerOptions) {
     this.cache = new ParsedCache(options.client)
+    this.governed = new GovernedCache(options.client)
     if (options.readerSchema !== undefined) this.reader = providerFor('AVRO').parse(options.readerSchema, []).native as avro.Type
   }
 
+  /** Decodes with the writer's schema, then decrypts (or redacts) encrypted fields by the writer schema's tags. */
   async deserialize (bytes: Buffer): Promise<unknown> {
     const { id, body } = unframe(bytes)
     const parsed = await this.cache.get(id)
-    return decodeWith(parsed, body, this.options, this.reader)
+    const value = decodeWith(parsed, body, this.options, this.reader)
+    let messageName: string | undefined
+    if (parsed.type === 'PROTOBUF') messageName = messageAt(parsed.native as ProtoParsed, decodeMessageIndexes(body, this.options.indexEncoding).indexes).fullName.slice(1)
+    const governed = await this.governed.get(id, parsed, messageName)
+    return governed.plan.tagged ? await governForConsume(governed.plan, value, this.options.governance ?? {}, { schemaId: id, governance: governed.governance }) : value
   }
 }
 

@@ -6,8 +6,11 @@
  */
 export const MAGIC_BYTE = 0
 
+/** Bytes not in the wire format (a poison message on consume): 'schema-validation' for dead-letter handling. */
 export class WireFormatError extends Error {
   readonly code = 'SAMSA_REGISTRY_WIRE_FORMAT'
+  readonly category = 'schema-validation'
+  readonly retriable = false
   constructor (message: string) {
     super(message)
     this.name = 'WireFormatError'

@@ -25,6 +25,8 @@ export class KafkaStore {
   private readonly waiters: Array<{ offset: bigint, resolve: () => void }> = []
   private queue: Promise<unknown> = Promise.resolve()
   private readerDone: Promise<void> = Promise.resolve()
+  /** Checked in the queue right before each decision: throws when this instance may not write (lost the election). */
+  writeGuard: (() => void) | undefined
 
   private constructor (private readonly log: SchemasLog, private readonly logger: Logger, private readonly timeoutMs: number) {}
 
@@ -114,6 +116,7 @@ export class KafkaStore {
     const run = async (): Promise<T> => {
       if (this.closed) throw errors.store('the registry is shutting down')
       await this.catchUp()
+      this.writeGuard?.()
       const { records, result } = decide()
       if (records.length > 0) {
         let last: bigint

@@ -11,13 +11,13 @@
  */
 import { utimes, rm } from 'node:fs/promises'
 import {
-  ATTR_COMPRESSION_MASK, ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_ATTRIBUTES, BATCH_HEADER_SIZE, BATCH_LAST_OFFSET_DELTA,
-  BATCH_MAX_TIMESTAMP, BATCH_PRODUCER_ID, BATCH_RECORDS_COUNT, decompress, readInt64
+  ATTR_CONTROL, ATTR_TRANSACTIONAL, BATCH_ATTRIBUTES, BATCH_LAST_OFFSET_DELTA, BATCH_MAX_TIMESTAMP, BATCH_PRODUCER_ID,
+  BATCH_RECORDS_COUNT, readInt64
 } from '@samsa/protocol'
 import { CLEANED_SUFFIX, Segment } from '../segment.js'
 import { OffsetMap } from './offset-map.js'
 import { CleanedTransactions, type AbortedTransaction } from './transactions.js'
-import { controlTypeOf, filterBatch, type ActiveProducer, type FilterContext } from './batch-filter.js'
+import { controlTypeOf, filterBatch, recordsOfBatch, type ActiveProducer, type FilterContext } from './batch-filter.js'
 import { forEachRecord } from './record-scan.js'
 import { segmentBatches } from './segment-reader.js'
 import { commitSwap, finishSwap, type SwapManifest } from './swap.js'
@@ -130,10 +130,9 @@ async function buildOffsetMap (log: CleanerLogView, dirty: Segment[], map: Offse
       const lastOffset = baseOffset + batch.readInt32BE(BATCH_LAST_OFFSET_DELTA)
       const producerId = readInt64(batch, BATCH_PRODUCER_ID)
       if ((attributes & ATTR_CONTROL) !== 0) {
-        const records = decompress(attributes & ATTR_COMPRESSION_MASK, batch.subarray(BATCH_HEADER_SIZE))
-        transactions.onControlBatch(producerId, lastOffset, controlTypeOf(records, batch.readInt32BE(BATCH_RECORDS_COUNT)))
+        transactions.onControlBatch(producerId, lastOffset, controlTypeOf(await recordsOfBatch(batch), batch.readInt32BE(BATCH_RECORDS_COUNT)))
       } else if (!transactions.onBatch(producerId, (attributes & ATTR_TRANSACTIONAL) !== 0, lastOffset)) {
-        const records = decompress(attributes & ATTR_COMPRESSION_MASK, batch.subarray(BATCH_HEADER_SIZE))
+        const records = await recordsOfBatch(batch)
         let full = false
         forEachRecord(records, batch.readInt32BE(BATCH_RECORDS_COUNT), (record) => {
           const offset = baseOffset + record.offsetDelta

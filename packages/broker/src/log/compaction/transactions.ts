@@ -5,8 +5,8 @@
  *   saw transactional batches of that producer since its previous marker — a marker is only removed once nothing
  *   of its transaction is left, and then only after delete.retention.ms (the delete horizon on the marker batch).
  *
- * Which transactions were aborted comes from the log (Kafka: the .txnindex files). samsa has no transactions
- * yet, so PartitionLog reports none; the logic is here so markers written later are handled as Kafka does.
+ * Which transactions were aborted comes from the producer-state owner's aborted-transaction index (Kafka: the
+ * .txnindex files), through PartitionLog.compactionHints; without hints no transaction counts as aborted.
  */
 export interface AbortedTransaction { producerId: number, firstOffset: number, lastOffset: number }
 

@@ -1,5 +1,4 @@
-import { runBroker } from './commands/broker.js'
-import { runRegistry } from './commands/registry.js'
+// Commands are imported when run: each pulls in its own dependency tree, and start-up time matters for the broker.
 
 const USAGE = `usage: samsa <command> [options]
 
@@ -14,9 +13,9 @@ export async function main (argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv
   switch (command) {
     case 'broker':
-      return await runBroker(rest)
+      return await (await import('./commands/broker.js')).runBroker(rest)
     case 'registry':
-      return await runRegistry(rest)
+      return await (await import('./commands/registry.js')).runRegistry(rest)
     case undefined:
     case '--help':
     case '-h':

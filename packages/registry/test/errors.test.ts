@@ -10,3 +10,11 @@ test('every error code is documented in docs/registry.md with its HTTP status an
     assert.match(doc, new RegExp(`\\| ${code} \\| ${status} \\| ${errorCode} \\|`), `${code} is missing from docs/registry.md`)
   }
 })
+
+test('every governance error code is documented in docs/registry.md with its category', async () => {
+  const { GOVERNANCE_ERRORS } = await import('../src/index.js')
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'registry.md'), 'utf8')
+  for (const [code, { category, retriable }] of Object.entries(GOVERNANCE_ERRORS)) {
+    assert.match(doc, new RegExp(`\\| ${code} \\| ${category} \\| ${retriable ? 'yes' : 'no'} \\|`), `${code} is missing from docs/registry.md`)
+  }
+})

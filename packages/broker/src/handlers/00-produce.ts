@@ -1,6 +1,7 @@
 import { ErrorCode, ProduceApi, validateProduceRecords } from '@samsa/protocol'
 import type { PartitionLog } from '../log/index.js'
 import { applyCompression, timestampProblem } from '../topics/produce-policy.js'
+import { refusedTopics, transactionalIdError } from '../security/guards.js'
 import { defineHandler, type BrokerContext, type Reply } from './types.js'
 
 /**
@@ -29,9 +30,11 @@ export const produceHandler = defineHandler({
   api: ProduceApi,
   minVersion: 0,
   maxVersion: 11,
-  async handle (request, { broker, version }) {
+  async handle (request, context) {
+    const { broker, version } = context
     const { acks } = request
-    const refusal = version < FIRST_RECORD_BATCH_VERSION ? ErrorCode.UNSUPPORTED_VERSION : acks !== 0 && acks !== 1 && acks !== -1 ? ErrorCode.INVALID_REQUIRED_ACKS : ErrorCode.NONE
+    // Authorization (security/): WRITE on the transactional id and on each topic; free without an authorizer.
+    const refusal = version < FIRST_RECORD_BATCH_VERSION ? ErrorCode.UNSUPPORTED_VERSION : acks !== 0 && acks !== 1 && acks !== -1 ? ErrorCode.INVALID_REQUIRED_ACKS : transactionalIdError(context, 'WRITE', request.transactionalId)
     if (refusal !== ErrorCode.NONE) {
       return {
         responses: request.topicData.map((topic) => ({
@@ -41,10 +44,11 @@ export const produceHandler = defineHandler({
       }
     }
     const durable: Array<Promise<void>> = []
+    const refused = refusedTopics(context, 'WRITE', request.topicData, (topic) => topic.name)
     const responses = request.topicData.map((topicData) => ({
       name: topicData.name,
       partitionResponses: topicData.partitionData.map((partitionData) => {
-        const reply = appendPartition(broker, topicData.name, partitionData.index, partitionData.records, acks)
+        const reply = refused?.has(topicData) === true ? { response: failure(partitionData.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED) } : appendPartition(broker, topicData.name, partitionData.index, partitionData.records, acks)
         const appended = reply.appended
         if (acks === -1 && appended !== undefined) {
           durable.push(appended.log.flushedUpTo(appended.lastOffset).catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { ErrorCode, FetchApi, type RequestOf } from '@samsa/protocol'
 import type { PartitionLog } from '../log/index.js'
 import { checkLeaderEpoch } from './leader-epoch.js'
+import { refusedTopicReplies, refusedTopics } from '../security/guards.js'
 import { defineHandler, type BrokerContext, type Reply } from './types.js'
 
 /**
@@ -23,7 +24,11 @@ export const fetchHandler = defineHandler({
   api: FetchApi,
   minVersion: 4,
   maxVersion: 17,
-  async handle (request, { broker, version }) {
+  async handle (request, context) {
+    const { broker, version } = context
+    // READ on each topic (security/): refused topics are answered apart and never read; free without an authorizer.
+    const refused = refusedTopics(context, 'READ', request.topics, (topic) => version >= 13 ? broker.topics.getById(topic.topicId)?.name : topic.topic)
+    if (refused !== null) request = { ...request, topics: request.topics.filter((topic) => !refused.has(topic)) }
     let result = collect(broker, request, version)
     const deadline = Date.now() + request.maxWaitMs
     while (result.bytes < request.minBytes && result.logs.length > 0 && !broker.closing.aborted) {
@@ -32,6 +37,7 @@ export const fetchHandler = defineHandler({
       await waitForAppend(result.logs, remaining, broker.closing)
       result = collect(broker, request, version)
     }
+    if (refused !== null) result.responses.push(...refusedTopicReplies(refused, (topic) => ({ topic: topic.topic, topicId: topic.topicId }), (topic) => topic.partitions.map((partition) => partition.partition), ErrorCode.TOPIC_AUTHORIZATION_FAILED, DENIED_PARTITION) as TopicReply[])
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses }
   }
 })
@@ -90,3 +96,4 @@ function waitForAppend (logs: PartitionLog[], timeoutMs: number, closing: AbortS
 }
 
 const EMPTY = Buffer.alloc(0)
+const DENIED_PARTITION = { highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: [], preferredReadReplica: -1, records: EMPTY }

@@ -10,6 +10,9 @@ import { readFully, scanHeaders, scanValidBatches, type ValidBatch } from './fil
 
 const fdatasync = promisify(fdatasyncCb)
 
+/** A clean shutdown leaves at most this much of the active segment unindexed on disk (see persistIndexesIfChanged). */
+const UNINDEXED_TAIL_BYTES = 64 * 1024
+
 /** Suffix of a segment being written by the log cleaner (see compaction/swap.ts). */
 export const CLEANED_SUFFIX = '.cleaned'
 /** Suffix of a removed segment's files until file.delete.delay.ms has passed. */
@@ -22,9 +25,10 @@ export function segmentFileName (baseOffset: number, extension: '.log' | '.index
 
 /**
  * One segment: `.log` (batches exactly as stored), `.index`, `.timeindex`. The active segment is `appendable`: it
- * opens a read/write descriptor on its first write (so 10,000 idle partitions hold no descriptor) and keeps it
- * until the log closes it when idle and durable; a freshly rolled segment stays appendable until the background
- * flush has fsynced it. Sealed segments read through the shared descriptor cache and load their indexes lazily.
+ * opens a read/write descriptor on its first write (so 10,000 idle partitions hold no descriptor), kept in the
+ * bounded writer cache (fd-cache.ts) and closed when evicted or idle; a freshly rolled segment stays appendable
+ * until the background flush has fsynced it. Sealed segments read through the shared descriptor cache and load
+ * their indexes lazily.
  */
 export class Segment implements WriterOwner {
   readonly baseOffset: number
@@ -43,7 +47,6 @@ export class Segment implements WriterOwner {
   /** fdatasyncs in flight on writeFd. */
   private syncing = 0
   private readonly dir: string
-  private readonly suffix: string
   private readonly indexIntervalBytes: number
   private offsetIndex: OffsetIndex | null = null
   private timeIndex: TimeIndex | null = null
@@ -54,12 +57,11 @@ export class Segment implements WriterOwner {
   private cachedLargestTs: number | null = null
   private cachedFirstBatchTs: number | null = null
   private cachedMtime: number | null = null
-  /** Index entry counts and log size the index files on disk describe ('' = unknown / none). */
-  private persistedState = ''
+  /** Log size the index files on disk describe (0 = none). */
+  private persistedSize = 0
 
   private constructor (dir: string, baseOffset: number, size: number, nextOffset: number, createdMs: number, indexIntervalBytes: number, suffix = '') {
     this.dir = dir
-    this.suffix = suffix
     this.baseOffset = baseOffset
     this.logPath = join(dir, segmentFileName(baseOffset, '.log') + suffix)
     this.indexPath = join(dir, segmentFileName(baseOffset, '.index') + suffix)
@@ -216,18 +218,14 @@ export class Segment implements WriterOwner {
     if (this.timeIndex !== null && this.maxTs >= 0) this.timeIndex.maybeAppend(this.maxTs, this.offsetOfMaxTs)
   }
 
-  private get indexState (): string {
-    return `${this.offsetIndex?.length ?? -1}:${this.timeIndex?.length ?? -1}:${this.size}`
-  }
-
   /**
-   * persistIndexes unless the files already describe this segment (loaded from them, nothing appended since) or
-   * it is empty (recovering an empty segment costs nothing): a broker with thousands of idle partitions closes
-   * without rewriting thousands of index files.
+   * At close: persistIndexes unless the index files (possibly older ones) leave less than UNINDEXED_TAIL_BYTES
+   * for the next open to verify — it always verifies the tail after the last persisted entry anyway. Closing
+   * thousands of small partitions then costs no index writes, and reopening them costs a few KiB of reads each.
    */
   async persistIndexesIfChanged (): Promise<void> {
     this.seal()
-    if (this.size === 0 || this.indexState === this.persistedState) return
+    if (this.size - this.persistedSize < UNINDEXED_TAIL_BYTES) return
     await this.persistIndexes()
   }
 
@@ -244,7 +242,7 @@ export class Segment implements WriterOwner {
         await handle.close()
       }
     }
-    this.persistedState = this.indexState
+    this.persistedSize = this.size
   }
 
   /** Synchronous variant for recovery at open time. */
@@ -260,7 +258,7 @@ export class Segment implements WriterOwner {
         closeSync(fd)
       }
     }
-    this.persistedState = this.indexState
+    this.persistedSize = this.size
   }
 
   /** Closes the write descriptor; `seal` also ends appendability (a rolled segment once durable). */
@@ -311,7 +309,6 @@ export class Segment implements WriterOwner {
     return segment
   }
 
-  get fileSuffix (): string { return this.suffix }
 
   // ---- recovery / index loading ----
 
@@ -359,7 +356,7 @@ export class Segment implements WriterOwner {
     this.timeIndex = times
     this.maxTs = times.lastTimestamp
     this.offsetOfMaxTs = times.lastOffset
-    this.persistedState = this.indexState
+    this.persistedSize = this.size
     return true
   }
 

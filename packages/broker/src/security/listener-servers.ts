@@ -67,6 +67,10 @@ function tlsServer (config: BrokerConfig, spec: ListenerSpec, security: Security
   server.on('tlsClientError', (error, socket) => refuse(socket, error.message))
   server.on('secureConnection', (socket: TLSSocket) => {
     const certificate = socket.getPeerX509Certificate()
+    if (certificate === undefined && config.sslClientAuth === 'required') {
+      refuse(socket, 'no client certificate (ssl.client.auth=required)')
+      return
+    }
     if (certificate !== undefined && !socket.authorized) {
       refuse(socket, `client certificate not accepted: ${String(socket.authorizationError)}`)
       return

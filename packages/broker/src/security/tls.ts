@@ -30,7 +30,9 @@ export function tlsServerOptions (config: BrokerConfig): TlsOptions {
   const versions = config.sslEnabledProtocols.split(',').map((item) => item.trim()).filter((item) => item !== '').sort() as SecureVersion[]
   const options: TlsOptions = {
     requestCert: clientAuth !== 'none',
-    rejectUnauthorized: clientAuth === 'required',
+    // Verified in listener-servers.ts after the handshake, so a refusal can be logged and audited with its reason
+    // (Node drops such sockets silently otherwise).
+    rejectUnauthorized: false,
     minVersion: versions[0],
     maxVersion: versions[versions.length - 1],
     handshakeTimeout: 10_000

@@ -132,7 +132,13 @@ test('a tombstone written after the first clean gets its own horizon', async (t)
   assert.deepEqual(recordsOf(log).map((r) => [r.key, r.value]), [['c', 'c1'], ['a', null], ['d', 'd1']])
   await log.compact(T0 + 15_000)
   assert.deepEqual(recordsOf(log).map((r) => [r.key, r.value]), [['c', 'c1'], ['d', 'd1']])
+  assert.ok(log.segmentBaseOffsets.length < 5, `emptied segments are merged into their neighbours: ${log.segmentBaseOffsets.join(',')}`)
   await log.close()
+  const reopened = PartitionLog.open(log.dir, { ...compacted, segmentBytes: 1 })
+  assert.deepEqual(recordsOf(reopened).map((r) => [r.offset, r.key, r.value]), [[2, 'c', 'c1'], [4, 'd', 'd1']])
+  assert.equal(reopened.logEndOffset, 5)
+  assert.equal(decodeRecordBatches(reopened.read(0, 1))[0]?.baseOffset, 2, 'a read in a gap gets the next batch')
+  await reopened.close()
 })
 
 test('min.compaction.lag.ms keeps recent segments out of the clean', async (t) => {

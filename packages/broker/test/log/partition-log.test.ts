@@ -4,6 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { decodeRecordBatches, verifyCrc, readBatchHeader } from '@samsa/protocol'
 import { PartitionLog, CLEAN_SHUTDOWN_FILE } from '../../src/log/index.js'
+import { writeFds } from '../../src/log/fd-cache.js'
 import { tempDir, batch, batchesIn } from './helpers.js'
 
 const small = { segmentBytes: 2048, indexIntervalBytes: 200 }
@@ -255,5 +256,25 @@ test('an empty log opens fast', async (t) => {
   const started2 = performance.now()
   const reopened = PartitionLog.open(dir)
   assert.ok(performance.now() - started2 < 50)
+  await reopened.close()
+})
+
+test('write descriptors are bounded across partitions; evicted writers reopen for appends and syncs', async (t) => {
+  if (!existsSync('/proc/self/fd')) return t.skip('no /proc')
+  const openFds = (): number => readdirSync('/proc/self/fd').length
+  const capacity = writeFds.capacity
+  writeFds.capacity = 4
+  t.after(() => { writeFds.capacity = capacity })
+  const root = tempDir(t)
+  const before = openFds()
+  const logs = Array.from({ length: 20 }, (_, i) => PartitionLog.open(join(root, `p-${i}`)))
+  assert.equal(openFds() - before, 0, 'opening holds no descriptor')
+  for (let round = 0; round < 3; round++) for (const [i, log] of logs.entries()) log.append(batch(round * 100 + i, 2))
+  assert.ok(openFds() - before <= 4, `descriptors: ${openFds() - before}`)
+  await Promise.all(logs.map(async (log) => await log.flushedUpTo(log.logEndOffset)))
+  for (const [i, log] of logs.entries()) assert.deepEqual(batchesIn(log.read(0, 1 << 20)).map((b) => b.baseOffset), [0, 2, 4], `log ${i}`)
+  await Promise.all(logs.map(async (log) => await log.close()))
+  const reopened = PartitionLog.open(join(root, 'p-7'))
+  assert.equal(reopened.logEndOffset, 6)
   await reopened.close()
 })

@@ -80,6 +80,8 @@ export async function runBroker (argv: string[]): Promise<number | undefined> {
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
   const { host, port } = broker.address
+  // Several listeners (docs/security.md): one line each before the ready line, which names the first.
+  if (broker.listeners.length > 1) for (const listener of broker.listeners) process.stdout.write(`samsa listener ${listener.name} (${listener.securityProtocol}) on ${listener.host}:${listener.port}\n`)
   process.stdout.write(`samsa broker listening on ${host}:${port} (data in ${broker.context.config.dataDir})\n`)
   if (values['registry-port'] !== undefined) {
     const registryPort = Number(values['registry-port'])

@@ -102,7 +102,19 @@ export class KafkaProducer {
       acks: acksValue(this.#options.acks),
       autocreateTopics: this.#options.allowAutoTopicCreation ?? true,
       ...(this.#options.compression !== undefined && this.#options.compression !== 'none' ? { compression: this.#options.compression } : {}),
-      ...(this.#options.transactionalId !== undefined ? { transactionalId: this.#options.transactionalId } : {})
+      ...(this.#options.transactionalId !== undefined
+        ? {
+            transactionalId: this.#options.transactionalId,
+            // @platformatic/kafka 1.35 sends InitProducerId with producerId 0 / epoch 0 unless told otherwise; a
+            // broker then treats "0/0" as a claim to producer id 0 and answers PRODUCER_FENCED whenever the
+            // transactional id belongs to another producer id (e.g. after a restart). -1/-1 means "new instance"
+            // (KIP-360), which fences the previous instance and aborts its open transaction instead.
+            producerId: -1n,
+            producerEpoch: -1,
+            // Also the transaction timeout (transaction.timeout.ms): Kafka's default, not the 5 s request default.
+            timeout: 60_000
+          }
+        : {})
     })
     try {
       await producer.metadata({ topics: [] })

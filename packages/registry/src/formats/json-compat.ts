@@ -198,19 +198,19 @@ function patternsOf (schema: Record<string, unknown>): Array<[string, Schema]> {
   return Object.entries((schema.patternProperties ?? {}) as Record<string, Schema>)
 }
 
-/** Open for any name: no patternProperties and additionalProperties absent, true or {}. */
-function isOpen (schema: Record<string, unknown>): boolean {
-  return patternsOf(schema).length === 0 && contentModel(schema) === 'open'
-}
-
-/** The schema a name not in `properties` must match: the first matching patternProperties entry, else additionalProperties. */
-function coveringSchema (schema: Record<string, unknown>, name: string): Schema | undefined {
-  for (const [pattern, sub] of patternsOf(schema)) {
+/**
+ * What a name outside `properties` may hold: the first matching patternProperties schema (partially open), else
+ * whatever additionalProperties says. (Confluent counts any model with patternProperties as not open, so a property
+ * its patterns do not match may be added freely there; here that name still follows additionalProperties.)
+ */
+function modelFor (schema: Record<string, unknown>, name: string): { kind: ContentModel, schema?: Schema } {
+  for (const [pattern, sub] of Object.entries((schema.patternProperties ?? {}) as Record<string, Schema>)) {
     try {
-      if (new RegExp(pattern, 'u').test(name)) return sub
+      if (new RegExp(pattern, 'u').test(name)) return { kind: 'partial', schema: sub }
     } catch {}
   }
-  return contentModel(schema) === 'partial' ? schema.additionalProperties as Schema : undefined
+  const kind = contentModel(schema)
+  return kind === 'partial' ? { kind, schema: schema.additionalProperties as Schema } : { kind }
 }
 
 function compareObjects (ctx: Context, path: string, o: Record<string, unknown>, u: Record<string, unknown>): void {
@@ -228,9 +228,9 @@ function compareObjects (ctx: Context, path: string, o: Record<string, unknown>,
   for (const [name, schema] of Object.entries(op)) {
     const at = `${path}/properties/${name}`
     if (name in up) { compare(ctx, at, schema, up[name] as Schema); continue }
-    const cover = coveringSchema(u, name)
-    if (isOpen(u)) report(ctx, 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL', at, 'Property removed')
-    else if (cover !== undefined) report(ctx, coveredBy(ctx, schema, cover) ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', at, `Property '${name}' removed`)
+    const model = modelFor(u, name)
+    if (model.kind === 'open') report(ctx, 'PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL', at, 'Property removed')
+    else if (model.kind === 'partial') report(ctx, coveredBy(ctx, schema, model.schema as Schema) ? 'PROPERTY_REMOVED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', at, `Property '${name}' removed`)
     else report(ctx, schema === false ? 'PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL' : 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL', at, `The new schema has a closed content model and property '${name}' of the old schema is missing`)
   }
   for (const [name, schema] of Object.entries(up)) {
@@ -238,13 +238,13 @@ function compareObjects (ctx: Context, path: string, o: Record<string, unknown>,
     const at = `${path}/properties/${name}`
     const required = uRequired.has(name)
     const hasDefault = typeof schema === 'object' && 'default' in schema
-    if (isOpen(o)) {
+    const model = modelFor(o, name)
+    if (model.kind === 'open') {
       if (isEmpty(schema)) report(ctx, 'PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL', at, 'Property added')
       else report(ctx, required ? 'REQUIRED_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL' : 'OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', at, `The old schema has an open content model and property '${name}' was added`)
       continue
     }
-    const cover = coveringSchema(o, name)
-    if (cover !== undefined) report(ctx, coveredBy(ctx, cover, schema) ? 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', at, `Property '${name}' added`)
+    if (model.kind === 'partial') report(ctx, coveredBy(ctx, model.schema as Schema, schema) ? 'PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL' : 'PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', at, `Property '${name}' added`)
     // Closed and partially open models alike: a new required property needs a default.
     report(ctx, !required ? 'OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL' : hasDefault ? 'REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL' : 'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', at, `Property '${name}' added`)
   }

@@ -87,7 +87,18 @@ function looksLikeProtoText (text: string): boolean {
 /** A base64 FileDescriptorProto (what confluent-kafka-python registers) → .proto text. */
 function descriptorToText (base64: string): string {
   const file = descriptor.FileDescriptorProto.decode(Buffer.from(base64, 'base64'))
-  const root = (protobuf.Root as unknown as { fromDescriptor: (set: unknown) => protobuf.Root }).fromDescriptor({ file: [file] })
+  // fromDescriptor ends with resolveAll(), which fails for types from imports (well-known types, references) that
+  // are not in this one file. Printing needs no resolution — the text is parsed and resolved with its imports
+  // afterwards — so resolution is skipped for this one synchronous call.
+  const prototype = protobuf.Root.prototype as unknown as { resolveAll: () => protobuf.Root }
+  const resolveAll = prototype.resolveAll
+  let root: protobuf.Root
+  prototype.resolveAll = function (this: protobuf.Root) { return this }
+  try {
+    root = (protobuf.Root as unknown as { fromDescriptor: (set: unknown) => protobuf.Root }).fromDescriptor({ file: [file] })
+  } finally {
+    prototype.resolveAll = resolveAll
+  }
   const plain = file.toJSON() as { package?: string, syntax?: string, dependency?: string[] }
   return printProto({ root, file: root, package: plain.package ?? '', syntax: plain.syntax === 'proto3' ? 'proto3' : 'proto2', imports: plain.dependency ?? [] })
 }

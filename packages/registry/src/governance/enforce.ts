@@ -212,7 +212,7 @@ export async function governForProduce (plan: FieldPlan, value: unknown, options
     }
   })
   if (violations.length > 0) {
-    // A key failure is a system error even when rule violations exist too: retrying may succeed.
+    // A key failure is transient even when rule violations exist too: retrying may succeed.
     violations.sort((a, b) => Number(b.code === 'SAMSA_REGISTRY_GOVERNANCE_KEY_UNAVAILABLE') - Number(a.code === 'SAMSA_REGISTRY_GOVERNANCE_KEY_UNAVAILABLE'))
     throw new GovernanceError(violations, { ...context, cause: keyError })
   }

@@ -1,7 +1,8 @@
 /**
- * Governance failures raised by the serializers. `category` is what the SDK's dead-letter handling switches on:
- * rule violations are 'schema-validation' (the message is wrong: never retried, dead-lettered); a key provider that
- * cannot hand out a key is 'system-error' (retriable: the same message may succeed later).
+ * Governance failures raised by the serializers. `category` is what the SDK's dead-letter handling switches on (its
+ * default classifier takes an explicit `category` first): rule violations are 'schema-validation' (the message is
+ * wrong: never retried, dead-lettered); a key provider that cannot hand out a key is 'transient-error' (the same
+ * message may succeed later).
  */
 import type { DataClassification, SchemaGovernance } from './classification.js'
 
@@ -11,11 +12,11 @@ export const GOVERNANCE_ERRORS = {
   SAMSA_REGISTRY_GOVERNANCE_PII_UNMASKED: { category: 'schema-validation', retriable: false },
   SAMSA_REGISTRY_GOVERNANCE_SENSITIVE_UNPROTECTED: { category: 'schema-validation', retriable: false },
   SAMSA_REGISTRY_GOVERNANCE_DECRYPTION_FAILED: { category: 'schema-validation', retriable: false },
-  SAMSA_REGISTRY_GOVERNANCE_KEY_UNAVAILABLE: { category: 'system-error', retriable: true }
+  SAMSA_REGISTRY_GOVERNANCE_KEY_UNAVAILABLE: { category: 'transient-error', retriable: true }
 } as const
 
 export type GovernanceErrorCode = keyof typeof GOVERNANCE_ERRORS
-export type ErrorCategory = 'schema-validation' | 'system-error'
+export type ErrorCategory = 'schema-validation' | 'transient-error'
 
 export interface Violation {
   code: GovernanceErrorCode

@@ -1,5 +1,6 @@
 /** Confluent's REST resources on top of Registry; bodies and field names as Confluent answers them. */
 import { errors } from '../errors.js'
+import { resolvedAvro } from '../formats/avro-resolved.js'
 import { SCHEMA_TYPES } from '../formats/index.js'
 import { parseVersion, type Registry } from '../registry.js'
 import type { SchemaRequest } from '../registry-schemas.js'
@@ -27,21 +28,25 @@ function schemaBody (ctx: RouteContext): SchemaRequest {
   return ctx.body as SchemaRequest
 }
 
-function versionJson (entry: VersionEntry): Record<string, unknown> {
+/** The schema text to return: as stored, or for `?format=resolved` (AVRO with references) with them inlined. */
+type Render = (entry: VersionEntry) => string
+const asStored: Render = (entry) => entry.schema
+
+function versionJson (entry: VersionEntry, render: Render = asStored): Record<string, unknown> {
   const out: Record<string, unknown> = { subject: entry.subject, version: entry.version, id: entry.id }
   if (entry.schemaType !== 'AVRO') out.schemaType = entry.schemaType
   if (entry.references.length > 0) out.references = entry.references
   if (entry.metadata !== undefined) out.metadata = entry.metadata
   if (entry.ruleSet !== undefined) out.ruleSet = entry.ruleSet
-  out.schema = entry.schema
+  out.schema = render(entry)
   if (entry.deleted) out.deleted = true
   return out
 }
 
-function schemaJson (entry: VersionEntry): Record<string, unknown> {
+function schemaJson (entry: VersionEntry, render: Render): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   if (entry.schemaType !== 'AVRO') out.schemaType = entry.schemaType
-  out.schema = entry.schema
+  out.schema = render(entry)
   if (entry.references.length > 0) out.references = entry.references
   if (entry.metadata !== undefined) out.metadata = entry.metadata
   if (entry.ruleSet !== undefined) out.ruleSet = entry.ruleSet
@@ -52,6 +57,11 @@ const filterOf = (ctx: RouteContext): 'live' | 'all' | 'deletedOnly' => flag(ctx
 
 export function registryRoutes (registry: Registry): Router {
   const router = new Router()
+  // `format`: AVRO `resolved` inlines referenced types; other values (PROTOBUF `serialized`, `ignore_extensions`) are
+  // not supported and return the stored text.
+  const render = (ctx: RouteContext): Render => (entry) => ctx.query.get('format') === 'resolved' && entry.schemaType === 'AVRO' && entry.references.length > 0
+    ? resolvedAvro(entry.schema, registry.parser.resolveReferences(entry.references).resolved)
+    : entry.schema
 
   router.add('GET', '/', 'read', () => ({ body: {} }))
   router.add('GET', '/contexts', 'read', () => ({ body: ['.'] }))
@@ -74,10 +84,10 @@ export function registryRoutes (registry: Registry): Router {
     return { body: { id } }
   })
   router.add('GET', '/subjects/:subject/versions/:version', 'read', (ctx) => {
-    return { body: versionJson(registry.version(subjectParam(ctx), parseVersion(ctx.params.version as string), flag(ctx, 'deleted'))) }
+    return { body: versionJson(registry.version(subjectParam(ctx), parseVersion(ctx.params.version as string), flag(ctx, 'deleted')), render(ctx)) }
   })
   router.add('GET', '/subjects/:subject/versions/:version/schema', 'read', (ctx) => {
-    return { body: registry.version(subjectParam(ctx), parseVersion(ctx.params.version as string), flag(ctx, 'deleted')).schema, raw: true }
+    return { body: render(ctx)(registry.version(subjectParam(ctx), parseVersion(ctx.params.version as string), flag(ctx, 'deleted'))), raw: true }
   })
   router.add('GET', '/subjects/:subject/versions/:version/referencedby', 'read', (ctx) => {
     const entry = registry.version(subjectParam(ctx), parseVersion(ctx.params.version as string), true)
@@ -98,11 +108,11 @@ export function registryRoutes (registry: Registry): Router {
     return { body: out }
   })
   router.add('GET', '/schemas/ids/:id', 'read', (ctx) => {
-    const body = schemaJson(registry.schemaById(idParam(ctx)))
+    const body = schemaJson(registry.schemaById(idParam(ctx)), render(ctx))
     if (flag(ctx, 'fetchMaxId')) body.maxId = registry.state.maxId
     return { body }
   })
-  router.add('GET', '/schemas/ids/:id/schema', 'read', (ctx) => ({ body: registry.schemaById(idParam(ctx)).schema, raw: true }))
+  router.add('GET', '/schemas/ids/:id/schema', 'read', (ctx) => ({ body: render(ctx)(registry.schemaById(idParam(ctx))), raw: true }))
   router.add('GET', '/schemas/ids/:id/subjects', 'read', (ctx) => {
     const id = idParam(ctx)
     const users = registry.state.usersOf(id).filter((e) => flag(ctx, 'deleted') || !e.deleted)

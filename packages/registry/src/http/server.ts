@@ -33,6 +33,11 @@ export interface HttpOptions {
   writerRoute?: () => Promise<WriterTarget>
   /** Whether this instance is the writer right now (metrics, readiness); default: no static follower role. */
   isWriter?: () => boolean
+  /**
+   * error_code of an incompatible registration (HTTP 409 either way): 409 as Confluent 7.x answers (default), or
+   * 40901 as Confluent's current releases do.
+   */
+  incompatibleErrorCode?: 409 | 40901
 }
 
 /** Marks a request one instance forwarded to another, so a non-writer never forwards it again (no loops). */
@@ -45,8 +50,8 @@ function send (res: ServerResponse, status: number, body: string, contentType: s
   res.end(body)
 }
 
-function sendError (res: ServerResponse, error: RegistryError, contentType: string, extra: Record<string, string> = {}): void {
-  send(res, error.status, JSON.stringify({ error_code: error.errorCode, message: error.message }), contentType, extra)
+function sendError (res: ServerResponse, error: RegistryError, contentType: string, extra: Record<string, string> = {}, errorCode = error.errorCode): void {
+  send(res, error.status, JSON.stringify({ error_code: errorCode, message: error.message }), contentType, extra)
 }
 
 /** The response type for an Accept header, or undefined when none of ours is acceptable (406). */
@@ -154,7 +159,8 @@ export async function startHttpServer (registry: Registry, options: HttpOptions,
       if (RegistryError.is(error)) {
         if (error.status >= 500) logger.warn(`${method} ${path}: ${error.message}`)
         if (error.code === 'SAMSA_REGISTRY_BODY_TOO_LARGE') res.setHeader('Connection', 'close')
-        return sendError(res, error, contentType)
+        const errorCode = error.code === 'SAMSA_REGISTRY_INCOMPATIBLE_SCHEMA' ? options.incompatibleErrorCode ?? error.errorCode : error.errorCode
+        return sendError(res, error, contentType, {}, errorCode)
       }
       logger.error(`${method} ${path}: ${(error as Error).stack ?? String(error)}`)
       sendError(res, new RegistryError('SAMSA_REGISTRY_INTERNAL', `Internal error: ${(error as Error).message}`), contentType)

@@ -238,11 +238,11 @@ describe('produce rules', () => {
     assert.deepEqual((await governForProduce(plan, value, { actions: { SENSITIVE: 'mask' } }, { governance }) as { notes: string[] }).notes, ['*******back', '*******back'])
   })
 
-  test('a failing key provider: SAMSA_REGISTRY_GOVERNANCE_KEY_UNAVAILABLE, a retriable system error', async () => {
+  test('a failing key provider: SAMSA_REGISTRY_GOVERNANCE_KEY_UNAVAILABLE, a transient (retriable) error', async () => {
     const broken: KeyProvider = { encryptionKey: () => { throw new Error('vault unreachable') }, decryptionKey: () => undefined }
     const error = await produceError(patient, { keyProvider: broken })
     assert.equal(error.code, 'SAMSA_REGISTRY_GOVERNANCE_KEY_UNAVAILABLE')
-    assert.equal(error.category, 'system-error')
+    assert.equal(error.category, 'transient-error')
     assert.equal(error.retriable, true)
     assert.equal(error.message, "no encryption key for PHI field 'patientId': vault unreachable")
     // not consulted when nothing needs encrypting

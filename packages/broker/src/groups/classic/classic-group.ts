@@ -33,7 +33,6 @@ export interface ClassicGroupHooks {
 
 export class ClassicGroup implements Group {
   readonly type = 'classic' as const
-  state: ClassicState = 'Empty'
   stateTimestamp: number | null = null
   generationId = 0
   protocolType: string | null = null
@@ -52,6 +51,8 @@ export class ClassicGroup implements Group {
   /** The pending join phase may complete early once everyone joined (false during the initial delay). */
   joinCompletesEarly = false
   syncTimer: NodeJS.Timeout | null = null
+  /** Changed only through transitionTo (and restoreStable at start-up). */
+  private current: ClassicState = 'Empty'
   private readonly staticMembers = new Map<string, string>()
   private readonly protocolVotes = new Map<string, number>()
   private awaitingJoin = 0
@@ -60,7 +61,8 @@ export class ClassicGroup implements Group {
     this.stateTimestamp = now
   }
 
-  get stateName (): string { return this.state }
+  get state (): ClassicState { return this.current }
+  get stateName (): string { return this.current }
   get protocolTypeName (): string { return this.protocolType ?? '' }
   get isEmpty (): boolean { return this.state === 'Empty' }
   get isDead (): boolean { return this.state === 'Dead' }
@@ -70,14 +72,14 @@ export class ClassicGroup implements Group {
   is (state: ClassicState): boolean { return this.state === state }
 
   transitionTo (state: ClassicState, now: number): void {
-    if (!VALID_PREVIOUS[state].includes(this.state)) throw new Error(`group ${this.groupId}: invalid transition ${this.state} → ${state}`)
-    this.state = state
+    if (!VALID_PREVIOUS[state].includes(this.current)) throw new Error(`group ${this.groupId}: invalid transition ${this.current} → ${state}`)
+    this.current = state
     this.stateTimestamp = now
   }
 
   /** Start-up only: a group persisted with members resumes in its generation, Stable. */
   restoreStable (): void {
-    this.state = 'Stable'
+    this.current = 'Stable'
   }
 
   isLeader (memberId: string): boolean { return this.leaderId === memberId }

@@ -68,7 +68,9 @@ export class ScramExchange implements SaslExchange {
     const withoutProof = text.slice(0, proofAt)
     const [binding, nonce] = withoutProof.split(',')
     if (binding !== `c=${Buffer.from(this.gs2Header, 'utf8').toString('base64')}`) throw this.failure('Invalid SCRAM client final message', 'channel binding does not match the gs2 header')
-    if (nonce !== `r=${this.nonce}`) throw this.failure('Invalid SCRAM client final message', 'nonce does not match')
+    // endsWith, as Kafka: librdkafka sends its client nonce followed by the whole server nonce (which already
+    // starts with the client nonce). The full server nonce is still required, so replays fail.
+    if (nonce?.startsWith('r=') !== true || !nonce.endsWith(this.nonce)) throw this.failure('Invalid SCRAM client final message', 'nonce does not match')
     const proof = Buffer.from(text.slice(proofAt + 3), 'base64')
     const credential = this.credential!
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`

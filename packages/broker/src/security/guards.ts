@@ -1,0 +1,87 @@
+import { ErrorCode } from '@samsa/protocol'
+import type { RequestContext } from '../handlers/types.js'
+import type { OperationName } from './acl.js'
+import { authorize, authorizeAny, authorizeCluster, authorizeFilter } from './authorize.js'
+
+/**
+ * Authorization decisions that several request handlers share, so each handler needs one small call. All of them
+ * return the "nothing refused" answer after one boolean test when no authorizer (or audit) is configured.
+ */
+
+/** The topics of a request the principal may not use; null when every topic is allowed (the fast path). */
+export function refusedTopics<T> (context: RequestContext, operation: OperationName, topics: readonly T[], nameOf: (topic: T) => string | null | undefined): Set<T> | null {
+  if (!context.broker.security.checks) return null
+  let refused: Set<T> | null = null
+  for (const topic of topics) {
+    const name = nameOf(topic)
+    // Unknown topic ids have no name to check: the handler answers UNKNOWN_TOPIC_ID for them as usual.
+    if (name !== undefined && name !== null && !authorize(context, operation, 'TOPIC', name)) (refused ??= new Set()).add(topic)
+  }
+  return refused
+}
+
+/** Per-partition replies for refused topics: `{ name, partitions: [{ partitionIndex, errorCode, ...extra }] }`. */
+export function refusedTopicReplies<T> (refused: Set<T> | null, nameOf: (topic: T) => Record<string, unknown>, partitionsOf: (topic: T) => readonly number[], errorCode: number, extra: Record<string, unknown> = {}, indexField = 'partitionIndex'): Array<Record<string, unknown>> {
+  if (refused === null) return []
+  return [...refused].map((topic) => ({ ...nameOf(topic), partitions: partitionsOf(topic).map((index) => ({ [indexField]: index, errorCode, ...extra })) }))
+}
+
+/**
+ * Metadata for one named topic: TOPIC_AUTHORIZATION_FAILED without DESCRIBE (whether or not it exists, so
+ * names do not leak), or when it would be auto-created without CREATE on the cluster or the topic.
+ */
+export function metadataTopicError (context: RequestContext, name: string, exists: boolean, autoCreate: boolean): number {
+  if (!context.broker.security.checks) return ErrorCode.NONE
+  if (!authorize(context, 'DESCRIBE', 'TOPIC', name)) return ErrorCode.TOPIC_AUTHORIZATION_FAILED
+  if (!exists && autoCreate && !mayCreateTopic(context, name)) return ErrorCode.TOPIC_AUTHORIZATION_FAILED
+  return ErrorCode.NONE
+}
+
+/** CREATE on the cluster, or on the topic (Kafka checks both). */
+export function mayCreateTopic (context: RequestContext, name: string): boolean {
+  if (!context.broker.security.checks) return true
+  return authorizeFilter(context, 'CREATE', 'CLUSTER', 'kafka-cluster') || authorize(context, 'CREATE', 'TOPIC', name)
+}
+
+/** For listings: whether the principal may see this topic (no denial audit). */
+export function mayDescribeTopic (context: RequestContext, name: string): boolean {
+  return authorizeFilter(context, 'DESCRIBE', 'TOPIC', name)
+}
+
+/** For group listings: everything with DESCRIBE on the cluster, else the groups the principal may DESCRIBE. */
+export function groupLister (context: RequestContext): (groupId: string) => boolean {
+  if (!context.broker.security.checks || authorizeFilter(context, 'DESCRIBE', 'CLUSTER', 'kafka-cluster')) return () => true
+  return (groupId) => authorizeFilter(context, 'DESCRIBE', 'GROUP', groupId)
+}
+
+export function groupError (context: RequestContext, operation: OperationName, groupId: string): number {
+  return authorize(context, operation, 'GROUP', groupId) ? ErrorCode.NONE : ErrorCode.GROUP_AUTHORIZATION_FAILED
+}
+
+export function transactionalIdError (context: RequestContext, operation: OperationName, transactionalId: string | null): number {
+  if (transactionalId === null) return ErrorCode.NONE
+  return authorize(context, operation, 'TRANSACTIONAL_ID', transactionalId) ? ErrorCode.NONE : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+}
+
+export function clusterError (context: RequestContext, operation: OperationName): number {
+  return authorizeCluster(context, operation) ? ErrorCode.NONE : ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+}
+
+/**
+ * InitProducerId: WRITE on the transactional id, or for an idempotent producer IDEMPOTENT_WRITE on the cluster or
+ * WRITE on at least one topic (Kafka ≥ 2.8, KIP-679).
+ */
+export function initProducerIdError (context: RequestContext, transactionalId: string | null): number {
+  if (transactionalId !== null) return transactionalIdError(context, 'WRITE', transactionalId)
+  if (!context.broker.security.checks) return ErrorCode.NONE
+  if (authorizeFilter(context, 'IDEMPOTENT_WRITE', 'CLUSTER', 'kafka-cluster') || authorizeAny(context, 'WRITE', 'TOPIC')) return ErrorCode.NONE
+  return clusterError(context, 'IDEMPOTENT_WRITE')
+}
+
+/** Config resources: topics need `operation` on the topic, the broker (and its loggers) on the cluster. */
+export function configResourceError (context: RequestContext, operation: OperationName, resourceType: number, resourceName: string): number {
+  if (!context.broker.security.checks) return ErrorCode.NONE
+  if (resourceType === TOPIC_RESOURCE) return authorize(context, operation, 'TOPIC', resourceName) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED
+  return clusterError(context, operation)
+}
+const TOPIC_RESOURCE = 2

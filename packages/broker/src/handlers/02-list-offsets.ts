@@ -2,6 +2,7 @@ import { ErrorCode, ListOffsetsApi, decodeRecordBatches } from '@samsa/protocol'
 import type { PartitionLog } from '../log/index.js'
 import { checkLeaderEpoch } from './leader-epoch.js'
 import { defineHandler } from './types.js'
+import { refusedTopics } from '../security/guards.js'
 
 /**
  * ListOffsets (2), versions 0–7.
@@ -19,7 +20,9 @@ export const listOffsetsHandler = defineHandler({
   api: ListOffsetsApi,
   minVersion: 0,
   maxVersion: 7,
-  handle (request, { broker, version }) {
+  handle (request, context) {
+    const { broker, version } = context
+    const refused = refusedTopics(context, 'DESCRIBE', request.topics, (topic) => topic.name) // security/: DESCRIBE per topic
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((topic) => ({
@@ -27,6 +30,7 @@ export const listOffsetsHandler = defineHandler({
         partitions: topic.partitions.map((partition) => {
           const log = broker.topics.get(topic.name)?.partitions[partition.partitionIndex]
           const answer = { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1, leaderEpoch: -1 }
+          if (refused?.has(topic) === true) return { ...answer, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }
           if (log === undefined) return { ...answer, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
           const epochError = checkLeaderEpoch(partition.currentLeaderEpoch)
           if (epochError !== ErrorCode.NONE) return { ...answer, errorCode: epochError }

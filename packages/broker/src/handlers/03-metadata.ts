@@ -1,5 +1,6 @@
 import { ErrorCode, MetadataApi, ZERO_UUID } from '@samsa/protocol'
 import type { Topic } from '../topics/topic-registry.js'
+import { metadataTopicError, mayDescribeTopic } from '../security/guards.js'
 import { defineHandler, type BrokerContext, type Reply } from './types.js'
 
 /**
@@ -17,16 +18,21 @@ export const metadataHandler = defineHandler({
   api: MetadataApi,
   minVersion: 0,
   maxVersion: 12,
-  handle (request, { broker, version }) {
+  handle (request, context) {
+    const { broker, version } = context
     const allTopics = request.topics === null || (version === 0 && request.topics.length === 0)
     const allowAutoCreate = version < 4 || request.allowAutoTopicCreation
     const topics: TopicReply[] = allTopics
-      ? broker.topics.list().map((topic) => describeTopic(broker, topic))
+      ? broker.topics.list().filter((topic) => mayDescribeTopic(context, topic.name)).map((topic) => describeTopic(broker, topic))
       : (request.topics ?? []).map((wanted) => {
           if (version >= 10 && wanted.topicId !== ZERO_UUID && (wanted.name === null || wanted.name === '')) {
             const byId = broker.topics.getById(wanted.topicId)
+            if (byId !== undefined && !mayDescribeTopic(context, byId.name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name: null, topicId: wanted.topicId }
             return byId !== undefined ? describeTopic(broker, byId) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: wanted.topicId }
           }
+          // security/: DESCRIBE on the topic, and CREATE (cluster or topic) to auto-create it.
+          const denied = metadataTopicError(context, wanted.name ?? '', broker.topics.get(wanted.name ?? '') !== undefined, allowAutoCreate && broker.config.autoCreateTopicsEnable)
+          if (denied !== ErrorCode.NONE) return { errorCode: denied, name: wanted.name ?? '', partitions: [] }
           return lookupByName(broker, wanted.name ?? '', allowAutoCreate)
         })
     return {

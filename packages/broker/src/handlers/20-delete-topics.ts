@@ -1,5 +1,6 @@
 import { DeleteTopicsApi, ErrorCode, ZERO_UUID } from '@samsa/protocol'
 import type { Topic } from '../topics/topic-registry.js'
+import { authorize } from '../security/authorize.js'
 import { defineHandler, type Reply } from './types.js'
 
 /**
@@ -17,7 +18,8 @@ export const deleteTopicsHandler = defineHandler({
   api: DeleteTopicsApi,
   minVersion: 0,
   maxVersion: 6,
-  async handle (request, { broker, version }) {
+  async handle (request, context) {
+    const { broker, version } = context
     const wanted = version >= 6 ? request.topics : request.topicNames.map((name) => ({ name, topicId: ZERO_UUID }))
     const seen = new Set<string>()
     const deletions: Array<Promise<void>> = []
@@ -33,6 +35,10 @@ export const deleteTopicsHandler = defineHandler({
         continue
       }
       const topic = name !== null ? broker.topics.get(name) : broker.topics.getById(topicId)
+      if ((name !== null || topic !== undefined) && !authorize(context, 'DELETE', 'TOPIC', topic?.name ?? name!)) { // security/
+        responses.push(answer(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Topic authorization failed.'))
+        continue
+      }
       if (topic === undefined) {
         responses.push(name !== null
           ? answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.')

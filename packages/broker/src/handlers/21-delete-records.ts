@@ -1,4 +1,5 @@
 import { DeleteRecordsApi, ErrorCode } from '@samsa/protocol'
+import { authorize } from '../security/authorize.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -18,14 +19,17 @@ export const deleteRecordsHandler = defineHandler({
   api: DeleteRecordsApi,
   minVersion: 0,
   maxVersion: 2,
-  async handle (request, { broker }) {
+  async handle (request, context) {
+    const { broker } = context
     const topics = []
     for (const wanted of request.topics) {
+      const deletable = authorize(context, 'DELETE', 'TOPIC', wanted.name) // security/
       const topic = broker.topics.get(wanted.name)
       const partitions = []
       for (const { partitionIndex, offset } of wanted.partitions) {
         const fail = (errorCode: number): { partitionIndex: number, lowWatermark: number, errorCode: number } => ({ partitionIndex, lowWatermark: -1, errorCode })
         const log = topic?.partitions[partitionIndex]
+        if (!deletable) { partitions.push(fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED)); continue }
         if (topic === undefined || log === undefined) { partitions.push(fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)); continue }
         if (!topic.settings.cleanupPolicy.delete) { partitions.push(fail(ErrorCode.POLICY_VIOLATION)); continue }
         const highWatermark = log.logEndOffset

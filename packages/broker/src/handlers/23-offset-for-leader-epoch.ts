@@ -1,5 +1,6 @@
 import { ErrorCode, OffsetForLeaderEpochApi } from '@samsa/protocol'
 import { LEADER_EPOCH, checkLeaderEpoch } from './leader-epoch.js'
+import { refusedTopics } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -12,7 +13,9 @@ export const offsetForLeaderEpochHandler = defineHandler({
   api: OffsetForLeaderEpochApi,
   minVersion: 2,
   maxVersion: 4,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
+    const refused = refusedTopics(context, 'DESCRIBE', request.topics, (topic) => topic.topic) // security/: DESCRIBE per topic
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((topic) => ({
@@ -20,6 +23,7 @@ export const offsetForLeaderEpochHandler = defineHandler({
         partitions: topic.partitions.map((partition) => {
           const log = broker.topics.get(topic.topic)?.partitions[partition.partition]
           const answer = { partition: partition.partition, errorCode: ErrorCode.NONE, leaderEpoch: -1, endOffset: -1 }
+          if (refused?.has(topic) === true) return { ...answer, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }
           if (log === undefined) return { ...answer, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }
           const epochError = checkLeaderEpoch(partition.currentLeaderEpoch)
           if (epochError !== ErrorCode.NONE) return { ...answer, errorCode: epochError }

@@ -2,6 +2,7 @@ import { CreatePartitionsApi, ErrorCode } from '@samsa/protocol'
 import { ApiError } from '../topics/api-error.js'
 import { MAX_PARTITIONS_PER_TOPIC } from '../topics/topic-registry.js'
 import { NO_ASSIGNMENTS_MESSAGE } from '../topics/topic-admin.js'
+import { authorize } from '../security/authorize.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -16,12 +17,14 @@ export const createPartitionsHandler = defineHandler({
   api: CreatePartitionsApi,
   minVersion: 0,
   maxVersion: 3,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
     const counts = new Map<string, number>()
     for (const topic of request.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1)
     const results = request.topics.map((wanted) => {
       try {
         if ((counts.get(wanted.name) ?? 0) > 1) throw new ApiError(ErrorCode.INVALID_REQUEST, 'Duplicate topic in request.')
+        if (!authorize(context, 'ALTER', 'TOPIC', wanted.name)) throw new ApiError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Topic authorization failed.') // security/
         const topic = broker.topics.get(wanted.name)
         if (topic === undefined) throw new ApiError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${wanted.name}' does not exist.`)
         const current = topic.partitions.length

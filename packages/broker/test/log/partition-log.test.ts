@@ -156,7 +156,8 @@ test('close writes a clean-shutdown marker, indexes, and a reopen continues wher
   await log.close()
   assert.ok(existsSync(join(dir, CLEAN_SHUTDOWN_FILE)))
   const names = readdirSync(dir)
-  for (const name of names.filter((f) => f.endsWith('.log'))) {
+  // Sealed segments all have their indexes; the small active one is left for the next open to scan (< 64 KiB).
+  for (const name of names.filter((f) => f.endsWith('.log')).sort().slice(0, -1)) {
     assert.ok(names.includes(name.replace('.log', '.index')))
     assert.ok(names.includes(name.replace('.log', '.timeindex')))
   }
@@ -277,4 +278,22 @@ test('write descriptors are bounded across partitions; evicted writers reopen fo
   const reopened = PartitionLog.open(join(root, 'p-7'))
   assert.equal(reopened.logEndOffset, 6)
   await reopened.close()
+})
+
+test('close writes the active segment\'s indexes once it holds more than 64 KiB they do not cover', async (t) => {
+  const dir = tempDir(t)
+  const log = PartitionLog.open(dir, { indexIntervalBytes: 1024 })
+  for (let i = 0; i < 40; i++) log.append(batch(i, 4, undefined, 500))
+  assert.ok(log.size < 64 * 1024)
+  await log.close()
+  assert.equal(existsSync(join(dir, '00000000000000000000.index')), false)
+  const again = PartitionLog.open(dir, { indexIntervalBytes: 1024 })
+  for (let i = 40; i < 80; i++) again.append(batch(i, 4, undefined, 500))
+  assert.ok(again.size > 64 * 1024)
+  await again.close()
+  assert.equal(existsSync(join(dir, '00000000000000000000.index')), true)
+  const third = PartitionLog.open(dir, { indexIntervalBytes: 1024 })
+  assert.equal(third.logEndOffset, 320)
+  assert.equal(batchesIn(third.read(301, 1))[0].baseOffset, 300)
+  await third.close()
 })

@@ -125,7 +125,7 @@ test('deleted index files are rebuilt and give the same answers', async (t) => {
   assert.deepEqual(w.bases.map((b) => batchesIn(after.read(b + 1, 1))[0]?.baseOffset), answers)
   assert.deepEqual(w.bases.map((_, i) => after.offsetForTimestamp(1_700_000_000_000 + i * 1000)), stamps)
   await after.close()
-  assert.equal(segmentFiles(w.dir, '.index').length, segmentFiles(w.dir, '.log').length)
+  assert.equal(segmentFiles(w.dir, '.index').length, segmentFiles(w.dir, '.log').length - 1, 'the small active segment is scanned at open instead')
 })
 
 test('a zero-filled index of a sealed segment is detected on first use and rebuilt', async (t) => {

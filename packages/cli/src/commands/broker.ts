@@ -88,8 +88,9 @@ export async function runBroker (argv: string[]): Promise<number | undefined> {
     try {
       if (!Number.isInteger(registryPort) || registryPort < 0 || registryPort > 65535) throw new Error(`invalid --registry-port "${values['registry-port']}"`)
       // Loaded only when asked for: the registry's Kafka client costs ~0.5 s of start-up the bare broker doesn't need.
+      // The embedded registry is the only writer for its broker, so it skips the writer election (and its delay).
       const { consoleLogger, startRegistry } = await import('@samsa/registry')
-      registry = await startRegistry({ bootstrap: `${host}:${port}`, host, port: registryPort, logger: consoleLogger('registry') })
+      registry = await startRegistry({ bootstrap: `${host}:${port}`, host, port: registryPort, logger: consoleLogger('registry'), election: 'none' })
     } catch (error) {
       process.stderr.write(`samsa broker: cannot start the schema registry: ${(error as Error).message}\n`)
       await broker.stop()

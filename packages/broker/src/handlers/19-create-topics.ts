@@ -3,6 +3,7 @@ import { ApiError } from '../topics/api-error.js'
 import { describeTopicConfigs } from '../topics/config-describe.js'
 import { normalizeTopicConfigs } from '../topics/topic-configs.js'
 import { NO_ASSIGNMENTS_MESSAGE, resolvePartitions, resolveReplicationFactor } from '../topics/topic-admin.js'
+import { mayCreateTopic } from '../security/guards.js'
 import { defineHandler, type Reply } from './types.js'
 
 /**
@@ -23,7 +24,8 @@ export const createTopicsHandler = defineHandler({
   api: CreateTopicsApi,
   minVersion: 0,
   maxVersion: 7,
-  handle (request, { broker, version }) {
+  handle (request, context) {
+    const { broker, version } = context
     const counts = new Map<string, number>()
     for (const topic of request.topics) counts.set(topic.name, (counts.get(topic.name) ?? 0) + 1)
     let created = 0
@@ -31,6 +33,7 @@ export const createTopicsHandler = defineHandler({
       const failed = (error: ApiError): TopicResult => ({ name: wanted.name, topicId: ZERO_UUID, errorCode: error.errorCode, errorMessage: error.message, numPartitions: -1, replicationFactor: -1, configs: [] })
       try {
         if ((counts.get(wanted.name) ?? 0) > 1) throw new ApiError(ErrorCode.INVALID_REQUEST, 'Found multiple entries for this topic.')
+        if (!mayCreateTopic(context, wanted.name)) throw new ApiError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.') // security/
         const problem = broker.topics.creationProblem(wanted.name)
         if (problem !== null) throw problem
         if (wanted.assignments.length > 0) throw new ApiError(ErrorCode.INVALID_REPLICA_ASSIGNMENT, NO_ASSIGNMENTS_MESSAGE)

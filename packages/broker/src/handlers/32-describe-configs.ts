@@ -2,6 +2,7 @@ import { DescribeConfigsApi, ErrorCode } from '@samsa/protocol'
 import { ApiError } from '../topics/api-error.js'
 import { ConfigSource, describeBrokerConfigs, describeTopicConfigs, type DescribedConfig } from '../topics/config-describe.js'
 import { resolveConfigResource } from '../topics/config-resources.js'
+import { configResourceError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -19,10 +20,13 @@ export const describeConfigsHandler = defineHandler({
   api: DescribeConfigsApi,
   minVersion: 0,
   maxVersion: 4,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
     const results = request.resources.map((resource) => {
       const base = { resourceType: resource.resourceType, resourceName: resource.resourceName }
       try {
+        const denied = configResourceError(context, 'DESCRIBE_CONFIGS', resource.resourceType, resource.resourceName) // security/
+        if (denied !== ErrorCode.NONE) throw new ApiError(denied, 'Authorization failed.')
         const target = resolveConfigResource(broker, resource.resourceType, resource.resourceName)
         let configs: DescribedConfig[]
         if (target.kind === 'topic') configs = describeTopicConfigs(target.topic.configs, broker.config, resource.configurationKeys)

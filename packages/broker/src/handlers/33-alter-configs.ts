@@ -1,5 +1,6 @@
 import { AlterConfigsApi } from '@samsa/protocol'
 import { alterResources, replacedOverrides } from '../topics/config-alter.js'
+import { withConfigAuthorization } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -16,10 +17,13 @@ export const alterConfigsHandler = defineHandler({
   api: AlterConfigsApi,
   minVersion: 0,
   maxVersion: 2,
-  handle (request, { broker }) {
-    const responses = alterResources(broker, request.resources, request.validateOnly,
+  handle (request, context) {
+    const { broker } = context
+    // security/: ALTER_CONFIGS on each topic (the broker: on the cluster); refused resources are not touched.
+    const responses = withConfigAuthorization(context, 'ALTER_CONFIGS', request.resources, (resources) => alterResources(broker, resources, request.validateOnly,
       (resource) => replacedOverrides(resource.configs, broker),
-      (resource) => resource.configs.length === 0)
+      (resource) => resource.configs.length === 0),
+    (resource, errorCode) => ({ resourceType: resource.resourceType, resourceName: resource.resourceName, errorCode, errorMessage: 'Authorization failed.' }))
     return { throttleTimeMs: 0, responses }
   }
 })

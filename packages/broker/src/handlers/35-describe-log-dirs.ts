@@ -1,5 +1,6 @@
 import { statfsSync } from 'node:fs'
 import { DescribeLogDirsApi, ErrorCode } from '@samsa/protocol'
+import { clusterError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -13,7 +14,11 @@ export const describeLogDirsHandler = defineHandler({
   api: DescribeLogDirsApi,
   minVersion: 0,
   maxVersion: 4,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
+    // security/: DESCRIBE on the cluster (Kafka answers CLUSTER_AUTHORIZATION_FAILED from v3, nothing before).
+    const denied = clusterError(context, 'DESCRIBE')
+    if (denied !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: denied, results: [] }
     const wanted = request.topics === null
       ? broker.topics.list().map((topic) => ({ topic: topic.name, partitions: topic.partitions.map((_log, index) => index) }))
       : request.topics

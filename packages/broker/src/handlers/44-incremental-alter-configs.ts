@@ -1,5 +1,6 @@
 import { IncrementalAlterConfigsApi } from '@samsa/protocol'
 import { alterResources, incrementedOverrides } from '../topics/config-alter.js'
+import { withConfigAuthorization } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -17,10 +18,13 @@ export const incrementalAlterConfigsHandler = defineHandler({
   api: IncrementalAlterConfigsApi,
   minVersion: 0,
   maxVersion: 1,
-  handle (request, { broker }) {
-    const responses = alterResources(broker, request.resources, request.validateOnly,
+  handle (request, context) {
+    const { broker } = context
+    // security/: ALTER_CONFIGS on each topic (the broker: on the cluster); refused resources are not touched.
+    const responses = withConfigAuthorization(context, 'ALTER_CONFIGS', request.resources, (resources) => alterResources(broker, resources, request.validateOnly,
       (resource, current) => incrementedOverrides(resource.configs, current, broker),
-      (resource) => resource.configs.length === 0)
+      (resource) => resource.configs.length === 0),
+    (resource, errorCode) => ({ resourceType: resource.resourceType, resourceName: resource.resourceName, errorCode, errorMessage: 'Authorization failed.' }))
     return { throttleTimeMs: 0, responses }
   }
 })

@@ -85,3 +85,15 @@ export function configResourceError (context: RequestContext, operation: Operati
   return clusterError(context, operation)
 }
 const TOPIC_RESOURCE = 2
+
+/**
+ * Runs an alter-configs style operation on the resources the principal may change and answers the others with
+ * their authorization error, keeping the request's order.
+ */
+export function withConfigAuthorization<R extends { resourceType: number, resourceName: string }, T> (context: RequestContext, operation: OperationName, resources: readonly R[], run: (allowed: R[]) => T[], refusedReply: (resource: R, errorCode: number) => T): T[] {
+  if (!context.broker.security.checks) return run([...resources])
+  const errors = resources.map((resource) => configResourceError(context, operation, resource.resourceType, resource.resourceName))
+  const results = run(resources.filter((_resource, index) => errors[index] === ErrorCode.NONE))
+  let next = 0
+  return resources.map((resource, index) => errors[index] === ErrorCode.NONE ? results[next++]! : refusedReply(resource, errors[index]!))
+}

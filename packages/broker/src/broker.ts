@@ -103,6 +103,7 @@ export class Broker {
       const closedListeners = Promise.all(this.servers.map((listener) => new Promise<void>((resolve) => listener.server.close(() => resolve()))))
       for (const connection of this.connections) connection.close()
       await closedListeners
+      await this.maintenance.stop() // no retention or compaction pass starts while the logs close
       await this.context.transactions.close()
       await this.context.groups.close()
       await this.context.security.close() // the audit topic is appended to before the logs close

@@ -1,6 +1,6 @@
 import { ErrorCode, ProduceApi, validateProduceRecords } from '@samsa/protocol'
 import type { PartitionLog } from '../log/index.js'
-import { applyCompression, timestampProblem } from '../topics/produce-policy.js'
+import { applyCompression, keylessRecordProblem, timestampProblem } from '../topics/produce-policy.js'
 import { refusedTopics, transactionalIdError } from '../security/guards.js'
 import { defineHandler, type BrokerContext, type Reply } from './types.js'
 
@@ -88,6 +88,8 @@ function appendPartition (broker: BrokerContext, topicName: string, partitionInd
   const now = Date.now()
   const late = timestampProblem(records, settings, now)
   if (late !== null) return { response: failure(partitionIndex, ErrorCode.INVALID_TIMESTAMP, late) }
+  const keyless = keylessRecordProblem(records, settings, `${topicName}-${partitionIndex}`)
+  if (keyless !== null) return { response: failure(partitionIndex, ErrorCode.INVALID_RECORD, keyless) }
   // Idempotence/transactions (producers/): null for batches without a producer id; a duplicate gets its first offsets.
   const producerCheck = broker.producers.check(log, topicName, partitionIndex, records, validation)
   if (producerCheck?.kind === 'reject') return { response: failure(partitionIndex, producerCheck.errorCode, producerCheck.message) }

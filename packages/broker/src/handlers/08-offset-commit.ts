@@ -1,4 +1,5 @@
-import { OffsetCommitApi } from '@samsa/protocol'
+import { ErrorCode, OffsetCommitApi } from '@samsa/protocol'
+import { groupError, partitionErrors, refusedTopics } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -16,13 +17,18 @@ export const offsetCommitHandler = defineHandler({
   api: OffsetCommitApi,
   minVersion: 0,
   maxVersion: 9,
-  async handle (request, { broker, version }) {
+  async handle (request, context) {
+    const { broker, version } = context
+    // security/: READ on the group (else every partition fails), READ on each topic (refused topics are not committed).
+    const groupDenied = groupError(context, 'READ', request.groupId)
+    if (groupDenied !== ErrorCode.NONE) return { throttleTimeMs: 0, topics: partitionErrors(request.topics, groupDenied) }
+    const refused = refusedTopics(context, 'READ', request.topics, (topic) => topic.name)
     const topics = await broker.groups.offsets.commit(request.groupId, {
       memberId: request.memberId,
       groupInstanceId: version >= 7 ? request.groupInstanceId : null,
       generationIdOrMemberEpoch: version >= 1 ? request.generationIdOrMemberEpoch : -1,
       apiVersion: version
-    }, request.topics.map((topic) => ({
+    }, (refused === null ? request.topics : request.topics.filter((topic) => !refused.has(topic))).map((topic) => ({
       name: topic.name,
       partitions: topic.partitions.map((partition) => ({
         partitionIndex: partition.partitionIndex,
@@ -32,6 +38,6 @@ export const offsetCommitHandler = defineHandler({
         commitTimestamp: version === 1 ? partition.commitTimestamp : -1
       }))
     })), version >= 2 && version <= 4 ? request.retentionTimeMs : -1)
-    return { throttleTimeMs: 0, topics }
+    return { throttleTimeMs: 0, topics: refused === null ? topics : [...topics, ...partitionErrors(refused, ErrorCode.TOPIC_AUTHORIZATION_FAILED)] }
   }
 })

@@ -1,6 +1,7 @@
 import { ErrorCode, OffsetFetchApi } from '@samsa/protocol'
 import type { FetchedGroup } from '../groups/offsets.js'
 import type { BrokerContext } from './types.js'
+import { guardOffsetFetch } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -16,16 +17,18 @@ export const offsetFetchHandler = defineHandler({
   api: OffsetFetchApi,
   minVersion: 0,
   maxVersion: 9,
-  async handle (request, { broker, version }) {
+  async handle (request, context) {
+    const { broker, version } = context
+    // security/ (guardOffsetFetch): DESCRIBE on the group, and on each topic.
     if (version >= 8) {
       const groups = await Promise.all(request.groups.map(async (group) => {
         const member = version >= 9 ? { memberId: group.memberId, memberEpoch: group.memberEpoch } : undefined
-        const fetched = markUnstable(broker, group.groupId, request.requireStable, await broker.groups.offsets.fetch(group.groupId, group.topics, member))
+        const fetched = markUnstable(broker, group.groupId, request.requireStable, guardOffsetFetch(context, group.groupId, group.topics, await broker.groups.offsets.fetch(group.groupId, group.topics, member)))
         return { groupId: group.groupId, errorCode: fetched.errorCode, topics: fetched.topics }
       }))
       return { throttleTimeMs: 0, groups }
     }
-    const fetched = markUnstable(broker, request.groupId, version >= 7 && request.requireStable, await broker.groups.offsets.fetch(request.groupId, request.topics))
+    const fetched = markUnstable(broker, request.groupId, version >= 7 && request.requireStable, guardOffsetFetch(context, request.groupId, request.topics, await broker.groups.offsets.fetch(request.groupId, request.topics)))
     if (version < 2 && fetched.errorCode !== ErrorCode.NONE) {
       // Before v2 there is no top-level error: a group error is reported on every requested partition.
       return {

@@ -1,4 +1,5 @@
 import { ErrorCode, FindCoordinatorApi } from '@samsa/protocol'
+import { groupError, transactionalIdError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -15,13 +16,19 @@ export const findCoordinatorHandler = defineHandler({
   api: FindCoordinatorApi,
   minVersion: 0,
   maxVersion: 6,
-  handle (request, { broker, version }) {
+  handle (request, context) {
+    const { broker, version } = context
     const keyType = version >= 1 ? request.keyType : GROUP
     const supported = keyType === GROUP || keyType === TRANSACTION
     const answer = supported
       ? { nodeId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, errorCode: ErrorCode.NONE, errorMessage: 'NONE' }
       : { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `coordinator key type ${keyType} is not supported` }
-    if (version >= 4) return { throttleTimeMs: 0, coordinators: request.coordinatorKeys.map((key) => ({ key, ...answer })) }
-    return { throttleTimeMs: 0, ...answer }
+    // security/: DESCRIBE on the group or transactional id named by the key.
+    const guarded = (key: string): { nodeId: number, host: string, port: number, errorCode: number, errorMessage: string } => {
+      const denied = !supported ? ErrorCode.NONE : keyType === GROUP ? groupError(context, 'DESCRIBE', key) : transactionalIdError(context, 'DESCRIBE', key)
+      return denied === ErrorCode.NONE ? answer : { nodeId: -1, host: '', port: -1, errorCode: denied, errorMessage: 'Authorization failed.' }
+    }
+    if (version >= 4) return { throttleTimeMs: 0, coordinators: request.coordinatorKeys.map((key) => ({ key, ...guarded(key) })) }
+    return { throttleTimeMs: 0, ...guarded(request.key) }
   }
 })

@@ -1,4 +1,5 @@
-import { JoinGroupApi } from '@samsa/protocol'
+import { ErrorCode, JoinGroupApi } from '@samsa/protocol'
+import { groupError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -16,7 +17,10 @@ export const joinGroupHandler = defineHandler({
   api: JoinGroupApi,
   minVersion: 0,
   maxVersion: 9,
-  async handle (request, { broker, version, header, clientHost }) {
+  async handle (request, context) {
+    const { broker, version, header, clientHost } = context
+    const denied = groupError(context, 'READ', request.groupId) // security/
+    if (denied !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: denied, generationId: -1, protocolName: version >= 7 ? null : '', leader: '', memberId: '', members: [] }
     const groupInstanceId = version >= 5 ? request.groupInstanceId : null
     const result = await broker.groups.joinGroup(request.groupId, {
       memberId: request.memberId,

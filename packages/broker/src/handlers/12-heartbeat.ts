@@ -1,4 +1,5 @@
-import { HeartbeatApi } from '@samsa/protocol'
+import { ErrorCode, HeartbeatApi } from '@samsa/protocol'
+import { groupError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -12,7 +13,10 @@ export const heartbeatHandler = defineHandler({
   api: HeartbeatApi,
   minVersion: 0,
   maxVersion: 4,
-  handle (request, { broker, version }) {
+  handle (request, context) {
+    const { broker, version } = context
+    const denied = groupError(context, 'READ', request.groupId) // security/
+    if (denied !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: denied }
     const errorCode = broker.groups.heartbeat(request.groupId, {
       memberId: request.memberId,
       groupInstanceId: version >= 3 ? request.groupInstanceId : null,

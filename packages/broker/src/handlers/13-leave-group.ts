@@ -1,4 +1,5 @@
 import { ErrorCode, LeaveGroupApi } from '@samsa/protocol'
+import { groupError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -13,7 +14,10 @@ export const leaveGroupHandler = defineHandler({
   api: LeaveGroupApi,
   minVersion: 0,
   maxVersion: 5,
-  handle (request, { broker, version }) {
+  handle (request, context) {
+    const { broker, version } = context
+    const denied = groupError(context, 'READ', request.groupId) // security/
+    if (denied !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: denied, members: [] }
     const members = version >= 3
       ? request.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, reason: version >= 5 ? member.reason : null }))
       : [{ memberId: request.memberId, groupInstanceId: null, reason: null }]

@@ -1,4 +1,5 @@
-import { SyncGroupApi } from '@samsa/protocol'
+import { ErrorCode, SyncGroupApi } from '@samsa/protocol'
+import { groupError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -16,7 +17,10 @@ export const syncGroupHandler = defineHandler({
   api: SyncGroupApi,
   minVersion: 0,
   maxVersion: 5,
-  async handle (request, { broker, version }) {
+  async handle (request, context) {
+    const { broker, version } = context
+    const denied = groupError(context, 'READ', request.groupId) // security/
+    if (denied !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: denied, assignment: Buffer.alloc(0) }
     const result = await broker.groups.syncGroup(request.groupId, {
       memberId: request.memberId,
       groupInstanceId: version >= 3 ? request.groupInstanceId : null,

@@ -1,4 +1,5 @@
 import { DescribeGroupsApi, ErrorCode } from '@samsa/protocol'
+import { groupError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -16,10 +17,13 @@ export const describeGroupsHandler = defineHandler({
   api: DescribeGroupsApi,
   minVersion: 0,
   maxVersion: 5,
-  handle (request, { broker, version }) {
+  handle (request, context) {
+    const { broker, version } = context
     return {
       throttleTimeMs: 0,
       groups: request.groups.map((groupId) => {
+        const denied = groupError(context, 'DESCRIBE', groupId) // security/
+        if (denied !== ErrorCode.NONE) return { errorCode: denied, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: NOT_REQUESTED }
         const group = broker.groups.describe(groupId)
         return {
           errorCode: ErrorCode.NONE,

@@ -1,4 +1,5 @@
 import { ErrorCode, ListGroupsApi } from '@samsa/protocol'
+import { groupLister } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -11,8 +12,10 @@ export const listGroupsHandler = defineHandler({
   api: ListGroupsApi,
   minVersion: 0,
   maxVersion: 5,
-  handle (request, { broker, version }) {
-    const groups = broker.groups.list(version >= 4 ? request.statesFilter : [], version >= 5 ? request.typesFilter : [])
+  handle (request, context) {
+    const { broker, version } = context
+    const listable = groupLister(context) // security/: all with DESCRIBE on the cluster, else the groups it may DESCRIBE
+    const groups = broker.groups.list(version >= 4 ? request.statesFilter : [], version >= 5 ? request.typesFilter : []).filter((group) => listable(group.groupId))
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,

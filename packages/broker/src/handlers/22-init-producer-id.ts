@@ -1,4 +1,5 @@
 import { ErrorCode, InitProducerIdApi } from '@samsa/protocol'
+import { initProducerIdError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -14,9 +15,13 @@ export const initProducerIdHandler = defineHandler({
   api: InitProducerIdApi,
   minVersion: 0,
   maxVersion: 5,
-  async handle (request, { broker, version }) {
+  async handle (request, context) {
+    const { broker, version } = context
     const { producerId, producerEpoch } = request
     if ((producerId === -1) !== (producerEpoch === -1)) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, producerId: -1, producerEpoch: -1 }
+    // security/: WRITE on the transactional id; idempotent producers IDEMPOTENT_WRITE on the cluster or WRITE on some topic.
+    const denied = initProducerIdError(context, request.transactionalId)
+    if (denied !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: denied, producerId: -1, producerEpoch: -1 }
     const expected = producerId === -1 ? null : { producerId, epoch: producerEpoch }
     const result = await broker.transactions.initProducerId(request.transactionalId, request.transactionTimeoutMs, expected)
     const errorCode = result.errorCode === ErrorCode.PRODUCER_FENCED && version < 4 ? ErrorCode.INVALID_PRODUCER_EPOCH : result.errorCode

@@ -1,5 +1,6 @@
 import { AddPartitionsToTxnApi, ErrorCode } from '@samsa/protocol'
 import type { BrokerContext } from './types.js'
+import { addPartitionsRefusal } from '../security/guards.js' // security/: WRITE on the transactional id and the topics
 import { defineHandler } from './types.js'
 
 /**
@@ -17,16 +18,17 @@ export const addPartitionsToTxnHandler = defineHandler({
   api: AddPartitionsToTxnApi,
   minVersion: 0,
   maxVersion: 5,
-  async handle (request, { broker, version }) {
+  async handle (request, context) {
+    const { broker, version } = context
     if (version <= 3) {
       const topics = request.v3AndBelowTopics
-      const results = await addOne(broker, request.v3AndBelowTransactionalId, request.v3AndBelowProducerId, request.v3AndBelowProducerEpoch, topics, false)
+      const results = addPartitionsRefusal(context, request.v3AndBelowTransactionalId, topics) ?? await addOne(broker, request.v3AndBelowTransactionalId, request.v3AndBelowProducerId, request.v3AndBelowProducerEpoch, topics, false)
       const fenced = (code: number): number => code === ErrorCode.PRODUCER_FENCED && version < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : code
       return { throttleTimeMs: 0, resultsByTopicV3AndBelow: results.map((topic) => ({ ...topic, resultsByPartition: topic.resultsByPartition.map((p) => ({ ...p, partitionErrorCode: fenced(p.partitionErrorCode) })) })) }
     }
     const resultsByTransaction = []
     for (const txn of request.transactions) {
-      resultsByTransaction.push({ transactionalId: txn.transactionalId, topicResults: await addOne(broker, txn.transactionalId, txn.producerId, txn.producerEpoch, txn.topics, txn.verifyOnly) })
+      resultsByTransaction.push({ transactionalId: txn.transactionalId, topicResults: addPartitionsRefusal(context, txn.transactionalId, txn.topics) ?? await addOne(broker, txn.transactionalId, txn.producerId, txn.producerEpoch, txn.topics, txn.verifyOnly) })
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, resultsByTransaction }
   }

@@ -1,4 +1,5 @@
 import { EndTxnApi, ErrorCode } from '@samsa/protocol'
+import { transactionalIdError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -14,8 +15,11 @@ export const endTxnHandler = defineHandler({
   api: EndTxnApi,
   minVersion: 0,
   maxVersion: 4,
-  async handle (request, { broker, version }) {
+  async handle (request, context) {
+    const { broker, version } = context
     if (request.transactionalId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST }
+    const denied = transactionalIdError(context, 'WRITE', request.transactionalId) // security/
+    if (denied !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: denied }
     const code = await broker.transactions.endTxn(request.transactionalId, request.producerId, request.producerEpoch, request.committed)
     return { throttleTimeMs: 0, errorCode: code === ErrorCode.PRODUCER_FENCED && version < 2 ? ErrorCode.INVALID_PRODUCER_EPOCH : code }
   }

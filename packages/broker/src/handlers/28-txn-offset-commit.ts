@@ -1,4 +1,5 @@
 import { ErrorCode, TxnOffsetCommitApi } from '@samsa/protocol'
+import { groupError, partitionErrors, refusedTopics, transactionalIdError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -15,7 +16,13 @@ export const txnOffsetCommitHandler = defineHandler({
   api: TxnOffsetCommitApi,
   minVersion: 0,
   maxVersion: 4,
-  async handle (request, { broker }) {
+  async handle (request, context) {
+    const { broker } = context
+    // security/: WRITE on the transactional id and READ on the group (else every partition fails), READ per topic.
+    const denied = transactionalIdError(context, 'WRITE', request.transactionalId) || groupError(context, 'READ', request.groupId)
+    if (denied !== ErrorCode.NONE) return { throttleTimeMs: 0, topics: partitionErrors(request.topics, denied) }
+    const refused = refusedTopics(context, 'READ', request.topics, (topic) => topic.name)
+    if (refused !== null) request = { ...request, topics: request.topics.filter((topic) => !refused.has(topic)) }
     const known = (topic: string, partition: number): boolean => broker.topics.get(topic)?.partitions[partition] !== undefined
     const offsets = request.topics.flatMap((topic) => topic.partitions.filter((p) => known(topic.name, p.partitionIndex)).map((p) => ({
       topic: topic.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata
@@ -29,10 +36,10 @@ export const txnOffsetCommitHandler = defineHandler({
     }
     return {
       throttleTimeMs: 0,
-      topics: request.topics.map((topic) => ({
+      topics: [...request.topics.map((topic) => ({
         name: topic.name,
         partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: known(topic.name, p.partitionIndex) ? code : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }))
-      }))
+      })), ...partitionErrors(refused ?? [], ErrorCode.TOPIC_AUTHORIZATION_FAILED)]
     }
   }
 })

@@ -1,4 +1,5 @@
-import { DeleteGroupsApi } from '@samsa/protocol'
+import { DeleteGroupsApi, ErrorCode } from '@samsa/protocol'
+import { groupError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -10,8 +11,12 @@ export const deleteGroupsHandler = defineHandler({
   api: DeleteGroupsApi,
   minVersion: 0,
   maxVersion: 2,
-  async handle (request, { broker }) {
-    const codes = await broker.groups.deleteGroups(request.groupsNames)
-    return { throttleTimeMs: 0, results: request.groupsNames.map((groupId, index) => ({ groupId, errorCode: codes[index]! })) }
+  async handle (request, context) {
+    const { broker } = context
+    const denied = request.groupsNames.map((groupId) => groupError(context, 'DELETE', groupId)) // security/
+    const allowed = request.groupsNames.filter((_groupId, index) => denied[index] === ErrorCode.NONE)
+    const codes = await broker.groups.deleteGroups(allowed)
+    let next = 0
+    return { throttleTimeMs: 0, results: request.groupsNames.map((groupId, index) => ({ groupId, errorCode: denied[index] !== ErrorCode.NONE ? denied[index]! : codes[next++]! })) }
   }
 })

@@ -1,4 +1,5 @@
 import { ErrorCode, OffsetDeleteApi } from '@samsa/protocol'
+import { groupError, partitionErrors, refusedTopics } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -12,9 +13,14 @@ export const offsetDeleteHandler = defineHandler({
   api: OffsetDeleteApi,
   minVersion: 0,
   maxVersion: 0,
-  async handle (request, { broker }) {
+  async handle (request, context) {
+    const { broker } = context
     if (request.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, throttleTimeMs: 0, topics: [] }
-    const result = await broker.groups.offsets.delete(request.groupId, request.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((partition) => partition.partitionIndex) })))
-    return { errorCode: result.errorCode, throttleTimeMs: 0, topics: result.topics }
+    // security/: DELETE on the group, READ on each topic.
+    const groupDenied = groupError(context, 'DELETE', request.groupId)
+    if (groupDenied !== ErrorCode.NONE) return { errorCode: groupDenied, throttleTimeMs: 0, topics: [] }
+    const refused = refusedTopics(context, 'READ', request.topics, (topic) => topic.name)
+    const result = await broker.groups.offsets.delete(request.groupId, (refused === null ? request.topics : request.topics.filter((topic) => !refused.has(topic))).map((topic) => ({ name: topic.name, partitions: topic.partitions.map((partition) => partition.partitionIndex) })))
+    return { errorCode: result.errorCode, throttleTimeMs: 0, topics: refused === null ? result.topics : [...result.topics, ...partitionErrors(refused, ErrorCode.TOPIC_AUTHORIZATION_FAILED)] }
   }
 })

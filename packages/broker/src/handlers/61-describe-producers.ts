@@ -1,4 +1,5 @@
 import { DescribeProducersApi, ErrorCode } from '@samsa/protocol'
+import { refusedTopics } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -11,13 +12,16 @@ export const describeProducersHandler = defineHandler({
   api: DescribeProducersApi,
   minVersion: 0,
   maxVersion: 0,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
+    const refused = refusedTopics(context, 'READ', request.topics, (topic) => topic.name) // security/: READ per topic
     return {
       throttleTimeMs: 0,
       topics: request.topics.map((topic) => ({
         name: topic.name,
         partitions: topic.partitionIndexes.map((partitionIndex) => {
           const log = broker.topics.get(topic.name)?.partitions[partitionIndex]
+          if (refused?.has(topic) === true) return { partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null, activeProducers: [] }
           if (log === undefined) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] }
           return {
             partitionIndex,

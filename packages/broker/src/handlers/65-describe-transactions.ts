@@ -1,5 +1,6 @@
 import { DescribeTransactionsApi, ErrorCode } from '@samsa/protocol'
 import { OFFSETS_TOPIC, offsetsPartitionFor } from '../transactions/index.js'
+import { transactionalIdError } from '../security/guards.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -12,10 +13,13 @@ export const describeTransactionsHandler = defineHandler({
   api: DescribeTransactionsApi,
   minVersion: 0,
   maxVersion: 0,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
     return {
       throttleTimeMs: 0,
       transactionStates: request.transactionalIds.map((transactionalId) => {
+        const denied = transactionalIdError(context, 'DESCRIBE', transactionalId) // security/
+        if (denied !== ErrorCode.NONE) return { errorCode: denied, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] }
         const meta = broker.transactions.txns.get(transactionalId)
         if (meta === undefined) {
           return { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1, producerId: -1, producerEpoch: -1, topics: [] }

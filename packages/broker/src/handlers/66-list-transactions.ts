@@ -1,5 +1,6 @@
 import { ErrorCode, ListTransactionsApi } from '@samsa/protocol'
 import { TXN_STATES, type TxnState } from '../transactions/index.js'
+import { authorizeFilter } from '../security/authorize.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -12,13 +13,15 @@ export const listTransactionsHandler = defineHandler({
   api: ListTransactionsApi,
   minVersion: 0,
   maxVersion: 1,
-  handle (request, { broker }) {
+  handle (request, context) {
+    const { broker } = context
     const states = new Set(request.stateFilters)
     const producerIds = new Set(request.producerIdFilters)
     const now = Date.now()
     const transactionStates = [...broker.transactions.txns.values()]
       .filter((meta) => states.size === 0 || states.has(meta.state))
       .filter((meta) => producerIds.size === 0 || producerIds.has(meta.producerId))
+      .filter((meta) => authorizeFilter(context, 'DESCRIBE', 'TRANSACTIONAL_ID', meta.transactionalId)) // security/
       .filter((meta) => request.durationFilter < 0 || (meta.state === 'Ongoing' && meta.startMs >= 0 && now - meta.startMs > request.durationFilter))
       .map((meta) => ({ transactionalId: meta.transactionalId, producerId: meta.producerId, transactionState: meta.state }))
     return {

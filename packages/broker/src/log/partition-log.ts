@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   BATCH_HEADER_SIZE, BATCH_LENGTH, BATCH_LOG_OVERHEAD, BATCH_LAST_OFFSET_DELTA, BATCH_MAX_TIMESTAMP, BATCH_RECORDS_COUNT,
@@ -321,7 +321,7 @@ export class PartitionLog {
       if (failure !== null) throw failure
       // A hint for the next open (verify only the tail of the newest segment); losing it only costs a full scan,
       // so it is not worth a directory fsync per partition at shutdown.
-      writeFileSync(join(this.dir, CLEAN_SHUTDOWN_FILE), '')
+      await writeFile(join(this.dir, CLEAN_SHUTDOWN_FILE), '')
     })
   }
 

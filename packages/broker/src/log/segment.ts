@@ -11,7 +11,7 @@ import { readFully, scanHeaders, scanValidBatches, type ValidBatch } from './fil
 const fdatasync = promisify(fdatasyncCb)
 
 /** A clean shutdown leaves at most this much of the active segment unindexed on disk (see persistIndexesIfChanged). */
-const UNINDEXED_TAIL_BYTES = 64 * 1024
+const UNINDEXED_TAIL_BYTES = 32 * 1024
 
 /** Suffix of a segment being written by the log cleaner (see compaction/swap.ts). */
 export const CLEANED_SUFFIX = '.cleaned'

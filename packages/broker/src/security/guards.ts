@@ -1,5 +1,6 @@
 import { ErrorCode } from '@samsa/protocol'
 import type { RequestContext } from '../handlers/types.js'
+import type { FetchedGroup } from '../groups/offsets.js'
 import type { OperationName } from './acl.js'
 import { authorize, authorizeAny, authorizeCluster, authorizeFilter } from './authorize.js'
 
@@ -54,12 +55,14 @@ export function groupLister (context: RequestContext): (groupId: string) => bool
   return (groupId) => authorizeFilter(context, 'DESCRIBE', 'GROUP', groupId)
 }
 
+/** An empty group id or transactional id is left to the handler's own validation (INVALID_GROUP_ID, INVALID_REQUEST). */
 export function groupError (context: RequestContext, operation: OperationName, groupId: string): number {
+  if (groupId === '') return ErrorCode.NONE
   return authorize(context, operation, 'GROUP', groupId) ? ErrorCode.NONE : ErrorCode.GROUP_AUTHORIZATION_FAILED
 }
 
 export function transactionalIdError (context: RequestContext, operation: OperationName, transactionalId: string | null): number {
-  if (transactionalId === null) return ErrorCode.NONE
+  if (transactionalId === null || transactionalId === '') return ErrorCode.NONE
   return authorize(context, operation, 'TRANSACTIONAL_ID', transactionalId) ? ErrorCode.NONE : ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
 }
 
@@ -96,4 +99,45 @@ export function withConfigAuthorization<R extends { resourceType: number, resour
   const results = run(resources.filter((_resource, index) => errors[index] === ErrorCode.NONE))
   let next = 0
   return resources.map((resource, index) => errors[index] === ErrorCode.NONE ? results[next++]! : refusedReply(resource, errors[index]!))
+}
+
+/**
+ * OffsetFetch: nothing without DESCRIBE on the group; topics without DESCRIBE are TOPIC_AUTHORIZATION_FAILED when
+ * asked for by name, and left out of an "all topics" answer.
+ */
+export function guardOffsetFetch (context: RequestContext, groupId: string, requested: readonly unknown[] | null, fetched: FetchedGroup): FetchedGroup {
+  if (!context.broker.security.checks) return fetched
+  const denied = groupError(context, 'DESCRIBE', groupId)
+  if (denied !== ErrorCode.NONE) return { errorCode: denied, topics: [] }
+  const topics = fetched.topics.flatMap((topic) => {
+    if (requested === null) return authorizeFilter(context, 'DESCRIBE', 'TOPIC', topic.name) ? [topic] : []
+    if (authorize(context, 'DESCRIBE', 'TOPIC', topic.name)) return [topic]
+    return [{ name: topic.name, partitions: topic.partitions.map((partition) => ({ ...partition, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) }]
+  })
+  return { ...fetched, topics }
+}
+
+/** Partition errors for every partition of the given topics (a refused group or topic in offset requests). */
+export function partitionErrors<T extends { name: string, partitions: ReadonlyArray<{ partitionIndex: number }> }> (topics: Iterable<T>, errorCode: number): Array<{ name: string, partitions: Array<{ partitionIndex: number, errorCode: number }> }> {
+  return [...topics].map((topic) => ({ name: topic.name, partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode })) }))
+}
+
+/**
+ * AddPartitionsToTxn: without WRITE on the transactional id every partition fails with
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED; otherwise partitions of topics without WRITE fail with
+ * TOPIC_AUTHORIZATION_FAILED and the others with OPERATION_NOT_ATTEMPTED (nothing is added). Null: all allowed.
+ */
+export function addPartitionsRefusal (context: RequestContext, transactionalId: string, topics: ReadonlyArray<{ name: string, partitions: number[] }>): Array<{ name: string, resultsByPartition: Array<{ partitionIndex: number, partitionErrorCode: number }> }> | null {
+  if (!context.broker.security.checks) return null
+  const txnDenied = transactionalIdError(context, 'WRITE', transactionalId)
+  let codeOf: (name: string) => number
+  if (txnDenied !== ErrorCode.NONE) {
+    codeOf = () => txnDenied
+  } else {
+    const refused = refusedTopics(context, 'WRITE', topics, (topic) => topic.name)
+    if (refused === null) return null
+    const names = new Set([...refused].map((topic) => topic.name))
+    codeOf = (name) => names.has(name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.OPERATION_NOT_ATTEMPTED
+  }
+  return topics.map((topic) => ({ name: topic.name, resultsByPartition: topic.partitions.map((partitionIndex) => ({ partitionIndex, partitionErrorCode: codeOf(topic.name) })) }))
 }

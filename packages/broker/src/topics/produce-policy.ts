@@ -1,6 +1,6 @@
 import {
   ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE, BATCH_ATTRIBUTES, BATCH_BASE_TIMESTAMP, BATCH_LENGTH, BATCH_LOG_OVERHEAD, BATCH_MAX_TIMESTAMP,
-  CompressionType, ErrorCode, decodeRecordBatch, encodeRecordBatch, readInt64
+  CompressionType, ErrorCode, decodeRecordBatch, decodeRecordBatches, encodeRecordBatch, readInt64
 } from '@samsa/protocol'
 import type { TopicSettings } from './topic-configs.js'
 
@@ -35,6 +35,19 @@ export function timestampProblem (records: Buffer, settings: TopicSettings, now:
     if (max >= 0 && max - now > after) {
       return `Timestamp ${max} of message is after the allowed window: it is more than message.timestamp.after.max.ms=${after} ahead of the broker time ${now}`
     }
+  }
+  return null
+}
+
+/**
+ * Compacted topics keep the latest value per key, so a record without a key has no place in them: Kafka refuses
+ * the batch with INVALID_RECORD. Only topics whose cleanup.policy includes compact pay for decoding the records.
+ */
+export function keylessRecordProblem (records: Buffer, settings: TopicSettings, topicPartition: string): string | null {
+  if (!settings.cleanupPolicy.compact) return null
+  for (const batch of decodeRecordBatches(records)) {
+    if (batch.isControl) continue
+    if (batch.records.some((record) => record.key === null)) return `Compacted topic cannot accept message without key in topic partition ${topicPartition}.`
   }
   return null
 }

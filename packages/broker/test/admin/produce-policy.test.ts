@@ -109,3 +109,14 @@ test('a recompressed batch must still fit max.message.bytes', async (t) => {
   assert.equal(response.errorCode, ErrorCode.MESSAGE_TOO_LARGE)
   assert.match(response.errorMessage!, /after recompression/)
 })
+
+test('a compacted topic refuses records without a key (INVALID_RECORD), compressed batches included', async (t) => {
+  const server = await startAdminBroker(t)
+  await createTopics(server.client, [{ name: 'snapshots', configs: { 'cleanup.policy': 'compact' } }, { name: 'events' }])
+  const keyless = encodeRecordBatch([{ key: 'k', value: 'a' }, { key: null, value: 'b' }], { compression: CompressionType.Gzip })
+  const refused = await produce(server.client, 'snapshots', 0, Buffer.from(keyless))
+  assert.equal(refused.errorCode, ErrorCode.INVALID_RECORD)
+  assert.equal(refused.errorMessage, 'Compacted topic cannot accept message without key in topic partition snapshots-0.')
+  assert.equal((await produce(server.client, 'snapshots', 0, Buffer.from(encodeRecordBatch([{ key: 'k', value: 'a' }])))).baseOffset, 0, 'nothing was appended')
+  assert.equal((await produce(server.client, 'events', 0, Buffer.from(keyless))).errorCode, ErrorCode.NONE, 'delete-policy topics take keyless records')
+})

@@ -156,7 +156,7 @@ test('close writes a clean-shutdown marker, indexes, and a reopen continues wher
   await log.close()
   assert.ok(existsSync(join(dir, CLEAN_SHUTDOWN_FILE)))
   const names = readdirSync(dir)
-  // Sealed segments all have their indexes; the small active one is left for the next open to scan (< 64 KiB).
+  // Sealed segments all have their indexes; the small active one is left for the next open to scan (< 32 KiB).
   for (const name of names.filter((f) => f.endsWith('.log')).sort().slice(0, -1)) {
     assert.ok(names.includes(name.replace('.log', '.index')))
     assert.ok(names.includes(name.replace('.log', '.timeindex')))
@@ -280,16 +280,16 @@ test('write descriptors are bounded across partitions; evicted writers reopen fo
   await reopened.close()
 })
 
-test('close writes the active segment\'s indexes once it holds more than 64 KiB they do not cover', async (t) => {
+test('close writes the active segment\'s indexes once it holds more than 32 KiB they do not cover', async (t) => {
   const dir = tempDir(t)
   const log = PartitionLog.open(dir, { indexIntervalBytes: 1024 })
   for (let i = 0; i < 20; i++) log.append(batch(i, 2, undefined, 500))
-  assert.ok(log.size < 64 * 1024)
+  assert.ok(log.size < 32 * 1024)
   await log.close()
   assert.equal(existsSync(join(dir, '00000000000000000000.index')), false)
   const again = PartitionLog.open(dir, { indexIntervalBytes: 1024 })
   for (let i = 20; i < 100; i++) again.append(batch(i, 2, undefined, 500))
-  assert.ok(again.size > 64 * 1024)
+  assert.ok(again.size > 32 * 1024)
   await again.close()
   assert.equal(existsSync(join(dir, '00000000000000000000.index')), true)
   const third = PartitionLog.open(dir, { indexIntervalBytes: 1024 })

@@ -95,8 +95,12 @@ export class KafkaProducer {
 
   async #connect (): Promise<void> {
     const { resolved } = this.#services
+    const base = toBaseOptions(resolved, `${resolved.clientId}-${this.name}`)
+    // @platformatic/kafka turns retries ≤ 1 of an idempotent producer into "retry forever" (a send would then hang
+    // through an outage); 2 keeps sends bounded, so failures reach the caller and the circuit breaker.
+    if (typeof base.retries === 'number' && base.retries < 2) base.retries = 2
     const producer = new Producer<Buffer, Buffer, string, Buffer>({
-      ...toBaseOptions(resolved, `${resolved.clientId}-${this.name}`),
+      ...base,
       serializers: { headerKey: stringSerializer },
       idempotent: this.#options.transactionalId !== undefined ? true : this.#options.idempotent ?? true,
       acks: acksValue(this.#options.acks),

@@ -54,6 +54,12 @@ export interface BrokerConfig {
   offsetsRetentionMs: number
   offsetsRetentionCheckIntervalMs: number
   offsetMetadataMaxBytes: number
+  /** KIP-848 consumer groups (ConsumerGroupHeartbeat; packages/broker/src/groups/consumer). */
+  groupConsumerSessionTimeoutMs: number
+  groupConsumerHeartbeatIntervalMs: number
+  groupConsumerMaxSize: number
+  /** Server-side assignor names, the first being the default. */
+  groupConsumerAssignors: string
   /** Idempotent producers and transactions (packages/broker/src/producers, src/transactions). */
   transactionMaxTimeoutMs: number
   transactionalIdExpirationMs: number
@@ -146,6 +152,13 @@ const scaled = (factor: number): Parser => (raw, key) => {
   const value = integer(-1)(raw, key) as number
   return value < 0 ? value : value * factor
 }
+/** group.consumer.assignors: short names or Kafka's class names, normalized to short names ("uniform,range"). */
+const consumerAssignors: Parser = (raw, key) => {
+  const byClass: Record<string, string> = { 'org.apache.kafka.coordinator.group.assignor.UniformAssignor': 'uniform', 'org.apache.kafka.coordinator.group.assignor.RangeAssignor': 'range' }
+  const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '').map((item) => byClass[item] ?? item)
+  if (items.length === 0 || items.some((item) => item !== 'uniform' && item !== 'range')) throw new BrokerConfigError(`invalid value "${raw}" for ${key}: expected a comma-separated list of uniform, range`)
+  return [...new Set(items)].join(',')
+}
 const LONG_MAX = Number.MAX_SAFE_INTEGER
 const HOUR = 3_600_000
 
@@ -202,6 +215,10 @@ export const CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
   'offsets.retention.minutes': spec('offsetsRetentionMs', 'int', scaled(60_000), true, 'Committed offsets of a group without members expire this long after it became empty (standalone commits: after their commit).', '10080'),
   'offsets.retention.check.interval.ms': spec('offsetsRetentionCheckIntervalMs', 'long', long(1), true, 'How often expired committed offsets are removed.'),
   'offset.metadata.max.bytes': spec('offsetMetadataMaxBytes', 'int', integer(0, 2 ** 31 - 1), true, 'Largest metadata string of a committed offset (OFFSET_METADATA_TOO_LARGE above).'),
+  'group.consumer.session.timeout.ms': spec('groupConsumerSessionTimeoutMs', 'int', integer(1, 2 ** 31 - 1), true, 'Consumer-protocol groups (KIP-848): a member that sends no ConsumerGroupHeartbeat for this long is removed.'),
+  'group.consumer.heartbeat.interval.ms': spec('groupConsumerHeartbeatIntervalMs', 'int', integer(1, 2 ** 31 - 1), true, 'Consumer-protocol groups: the heartbeat interval the broker tells members to use.'),
+  'group.consumer.max.size': spec('groupConsumerMaxSize', 'int', integer(1, 2 ** 31 - 1), true, 'Most members of one consumer-protocol group (GROUP_MAX_SIZE_REACHED beyond).'),
+  'group.consumer.assignors': spec('groupConsumerAssignors', 'list', consumerAssignors, true, 'Server-side assignors of consumer-protocol groups, the first being the default: uniform, range (Kafka\'s class names are accepted too).', 'org.apache.kafka.coordinator.group.assignor.UniformAssignor,org.apache.kafka.coordinator.group.assignor.RangeAssignor'),
   'transaction.max.timeout.ms': spec('transactionMaxTimeoutMs', 'int', integer(1, 2 ** 31 - 1), true, 'Largest transaction.timeout.ms a producer may ask for (INVALID_TRANSACTION_TIMEOUT above).'),
   'transactional.id.expiration.ms': spec('transactionalIdExpirationMs', 'int', integer(1, 2 ** 31 - 1), true, 'An idle transactional id (no open transaction) is forgotten after this.'),
   'transaction.abort.timed.out.transaction.cleanup.interval.ms': spec('transactionAbortTimedOutTransactionCleanupIntervalMs', 'int', integer(1, 2 ** 31 - 1), true, 'How often transactions older than their timeout are aborted.'),
@@ -286,6 +303,10 @@ export const DEFAULT_CONFIG: Readonly<BrokerConfig> = {
   offsetsRetentionMs: 7 * 24 * HOUR,
   offsetsRetentionCheckIntervalMs: 600_000,
   offsetMetadataMaxBytes: 4096,
+  groupConsumerSessionTimeoutMs: 45_000,
+  groupConsumerHeartbeatIntervalMs: 5000,
+  groupConsumerMaxSize: 2 ** 31 - 1,
+  groupConsumerAssignors: 'uniform,range',
   transactionMaxTimeoutMs: 900_000,
   transactionalIdExpirationMs: 604_800_000,
   transactionAbortTimedOutTransactionCleanupIntervalMs: 10_000,

@@ -23,7 +23,7 @@ test('CreateTopics v7: partitions, configs with sources, topic id, and the topic
   const meta = await metadata(server.client, ['orders'])
   assert.equal(meta.topics[0]!.topicId, result.topicId)
   assert.equal(meta.topics[0]!.partitions.length, 3)
-  const appended = await produce(server.client, 'orders', 2, encodeRecordBatch([{ value: 'x' }]))
+  const appended = await produce(server.client, 'orders', 2, encodeRecordBatch([{ key: 'k', value: 'x' }]))
   assert.equal(appended.errorCode, ErrorCode.NONE)
 
   await server.restart()

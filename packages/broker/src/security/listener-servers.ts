@@ -6,7 +6,7 @@ import type { Security } from './index.js'
 import { usesTls, type ListenerSpec } from './listeners.js'
 import { applyMappingRules, subjectDn } from './principal-mapping.js'
 import { ANONYMOUS, Session, normalizeHost } from './session.js'
-import { tlsServerOptions } from './tls.js'
+import { tlsServerOptions, type ClientAuth } from './tls.js'
 
 /**
  * Binds one server per listener: plain TCP for PLAINTEXT and SASL_PLAINTEXT, node:tls for SSL and SASL_SSL.
@@ -57,7 +57,8 @@ function tcpServer (spec: ListenerSpec, security: Security, accept: AcceptSocket
 }
 
 function tlsServer (config: BrokerConfig, spec: ListenerSpec, security: Security, logger: Logger, accept: AcceptSocket): Server {
-  const server = createTlsServer(tlsServerOptions(config))
+  const clientAuth = spec.securityProtocol === 'SSL' ? config.sslClientAuth : 'none'
+  const server = createTlsServer(tlsServerOptions(config, clientAuth as ClientAuth))
   const refuse = (socket: Socket, reason: string): void => {
     const client = normalizeHost(socket.remoteAddress ?? '')
     logger.info(`TLS connection on ${spec.name} from ${client} refused: ${reason}`)
@@ -67,7 +68,7 @@ function tlsServer (config: BrokerConfig, spec: ListenerSpec, security: Security
   server.on('tlsClientError', (error, socket) => refuse(socket, error.message))
   server.on('secureConnection', (socket: TLSSocket) => {
     const certificate = socket.getPeerX509Certificate()
-    if (certificate === undefined && config.sslClientAuth === 'required') {
+    if (certificate === undefined && clientAuth === 'required') {
       refuse(socket, 'no client certificate (ssl.client.auth=required)')
       return
     }

@@ -10,13 +10,14 @@ import { BrokerConfigError } from '../errors.js'
  *   ssl.keystore.type=PKCS12: ssl.keystore.location is a .p12 file, ssl.keystore.password opens it.
  * - ssl.truststore.location: PEM file of the CA certificates client certificates must chain to (mTLS).
  *   Without it, Node's default CAs are used.
- * - ssl.client.auth=none|requested|required: whether a client certificate is asked for / demanded. A presented
- *   certificate that does not verify is refused in both requested and required modes.
+ * - ssl.client.auth=none|requested|required: whether SSL listeners ask for / demand a client certificate. A
+ *   presented certificate that does not verify is refused in both requested and required modes. As in Kafka
+ *   (KIP-684), SASL_SSL listeners do not ask for one: their clients authenticate with SASL.
  * - ssl.enabled.protocols: TLSv1.2 and/or TLSv1.3; ssl.cipher.suites: OpenSSL cipher list (empty = Node's).
  */
 export type ClientAuth = 'none' | 'requested' | 'required'
 
-export function tlsServerOptions (config: BrokerConfig): TlsOptions {
+export function tlsServerOptions (config: BrokerConfig, clientAuth = config.sslClientAuth as ClientAuth): TlsOptions {
   if (config.sslKeystoreLocation === '') throw new BrokerConfigError('an SSL or SASL_SSL listener needs ssl.keystore.location (PEM file with the private key and certificate chain)')
   const read = (file: string, key: string): Buffer => {
     try {
@@ -26,7 +27,6 @@ export function tlsServerOptions (config: BrokerConfig): TlsOptions {
     }
   }
   const keystore = read(config.sslKeystoreLocation, 'ssl.keystore.location')
-  const clientAuth = config.sslClientAuth as ClientAuth
   const versions = config.sslEnabledProtocols.split(',').map((item) => item.trim()).filter((item) => item !== '').sort() as SecureVersion[]
   const options: TlsOptions = {
     requestCert: clientAuth !== 'none',

@@ -99,7 +99,7 @@ export class TransactionalPipeline extends EventEmitter {
       group,
       reconnect: resolved.retry,
       connection: toBaseOptions(resolved),
-      onRecords: (tp, records) => {
+      onRecords: (_tp, records) => {
         if (records.length === 0) return
         this.#queue.push(...records)
         if (this.#queue.length >= maxBuffered) this.#pauseAll()

@@ -1,6 +1,7 @@
 export { KafkaManager, KafkaClusters, type KafkaManagerOptions } from './manager.js'
 export { KafkaProducer, type ProducerOptions, type TypedProducer, type Compression, type OutgoingRecord } from './producer/producer.js'
-export { KafkaConsumer, parseMessageValue, type ConsumerOptions, type TypedConsumer } from './consumer/consumer.js'
+export { KafkaConsumer } from './consumer/consumer.js'
+export { parseMessageValue, type ConsumerOptions, type TypedConsumer } from './consumer/options.js'
 export type { Ordering } from './consumer/dispatcher.js'
 export type { TopicPartition } from './consumer/fetcher.js'
 export type { ConsumedRecord } from './consumer/records.js'

@@ -1,5 +1,6 @@
 import { resolveClientOptions, type KafkaClientOptions, type ResolvedClientOptions } from './config.js'
-import { KafkaConsumer, type ConsumerOptions } from './consumer/consumer.js'
+import { KafkaConsumer } from './consumer/consumer.js'
+import type { ConsumerOptions } from './consumer/options.js'
 import { SamsaClientError } from './errors.js'
 import { TransactionalPipeline, type PipelineOptions } from './eos.js'
 import { checkHealth, type HealthStatus } from './health.js'

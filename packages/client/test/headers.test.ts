@@ -39,7 +39,7 @@ describe('error categories', () => {
     assert.equal(defaultClassifier(new SyntaxError('Unexpected token')), 'schema-validation')
     assert.equal(defaultClassifier(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), 'transient-error')
     assert.equal(defaultClassifier(Object.assign(new Error('plt'), { canRetry: true })), 'transient-error')
-    assert.equal(defaultClassifier(new SamsaClientError('SAMSA_CLIENT_TIMEOUT', 't', { retriable: true })), 'transient-error')
+    assert.equal(defaultClassifier(new SamsaClientError('SAMSA_CLIENT_NOT_FOUND', 't', { retriable: true })), 'transient-error')
     assert.equal(defaultClassifier(new Error('boom')), 'system-error')
     assert.equal(defaultClassifier('a string'), 'system-error')
     assert.equal(defaultClassifier(new CategorizedError('fraud-suspected', 'x')), 'fraud-suspected')

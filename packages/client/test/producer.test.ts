@@ -90,6 +90,22 @@ describe('KafkaProducer against samsa', () => {
     assert.equal(histogram.values.find((v) => v.labels.topic === a && (v as { metricName?: string }).metricName === 'kafka_producer_send_duration_seconds_count')?.value, 1)
   })
 
+  test('regression: concurrent sends of an idempotent producer to one partition all land, in order, once', async () => {
+    // @platformatic/kafka 1.35 reuses sequence numbers across concurrent idempotent sends (OUT_OF_ORDER_SEQUENCE_NUMBER);
+    // the SDK serializes and merges them. 40 concurrent calls of 25 records each, all to partition 2.
+    const topic = uniqueTopic('concurrent')
+    const calls = Array.from({ length: 40 }, (_, c) => producer.send(topic, Array.from({ length: 25 }, (_, i) => ({ key: 'k', value: `${c}:${i}`, partition: 2 }))))
+    const results = await Promise.all(calls)
+    const bases = results.map(([metadata]) => Number(metadata!.baseOffset)).sort((a, b) => a - b)
+    assert.deepEqual(bases, Array.from({ length: 40 }, (_, c) => c * 25))
+    const records = await readTopic(reader, topic, { partitions: [2] })
+    assert.equal(records.length, 1000)
+    for (const [c, [metadata]] of results.entries()) {
+      const base = Number(metadata!.baseOffset)
+      assert.deepEqual(records.slice(base, base + 25).map((r) => r.value!.toString()), Array.from({ length: 25 }, (_, i) => `${c}:${i}`))
+    }
+  })
+
   test('send before connect and bad payloads fail with stable codes', async () => {
     const idle = manager.createProducer('idle')
     await assert.rejects(idle.send('x', [{ value: 'v' }]), { code: 'SAMSA_CLIENT_NOT_CONNECTED' })

@@ -7,8 +7,8 @@ import {
 
 /**
  * kafka-python 2.0.2 (Debian python3-kafka), pure Python, with api_version left to auto-detection: it sends
- * ApiVersions v0 and infers a broker release from the advertised ranges (here 2.4: Produce v8 is advertised,
- * DescribeAcls is not), then uses old non-flexible versions. Consumers run without a group (group_id=None,
+ * ApiVersions v0 and infers a broker release from the advertised ranges (here 2.5: DescribeAcls v2 is advertised,
+ * the newest release kafka-python 2.0.2 knows), then uses old non-flexible versions. Consumers run without a group (group_id=None,
  * assign(), seek_to_beginning()/seek()).
  */
 const python = findPython(['kafka'])
@@ -26,7 +26,7 @@ describe('kafka-python 2.0.2', { skip: python === null ? skipUnlessInstalled(fal
   }
   async function consume (topic: string, request: { offset?: number | string, count?: number } = {}): Promise<ConsumedRecord[]> {
     const result = await drive<{ records: WireConsumed[], apiVersion: number[] }>({ op: 'consume', topic, partition: 0, ...request })
-    assert.deepEqual(result.apiVersion, [2, 4, 0])
+    assert.deepEqual(result.apiVersion, [2, 5, 0])
     return result.records.map(fromWire)
   }
 
@@ -35,11 +35,11 @@ describe('kafka-python 2.0.2', { skip: python === null ? skipUnlessInstalled(fal
 
   test('python3 with kafka-python is installed', () => { assert.ok(python, 'no python3 that can import kafka') })
 
-  test('auto-detects the broker as 2.4, produces (acks=all) and reads back exactly after seek_to_beginning', async () => {
+  test('auto-detects the broker as 2.5, produces (acks=all) and reads back exactly after seek_to_beginning', async () => {
     const topic = 'kp-plain'
     const records = sampleRecords(18, topic)
     const result = await produce(topic, records, { acks: 'all' })
-    assert.deepEqual(result.apiVersion, [2, 4, 0])
+    assert.deepEqual(result.apiVersion, [2, 5, 0])
     assert.deepEqual(result.reports, records.map((_, offset) => ({ error: null, partition: 0, offset })))
     const consumed = await consume(topic, { offset: 'beginning' })
     assertOffsets(consumed, 0)
@@ -100,7 +100,7 @@ describe('kafka-python 2.0.2', { skip: python === null ? skipUnlessInstalled(fal
     })
   })
 
-  test('negotiated API versions (kafka-python 2.0.2, detected as broker 2.4)', () => {
+  test('negotiated API versions (kafka-python 2.0.2, detected as broker 2.5)', () => {
     assert.deepEqual(broker.recorder.summary(/^kafka-python/), { Produce: [7], Fetch: [4], ListOffsets: [1], Metadata: [0, 1], ApiVersions: [0] })
   })
 

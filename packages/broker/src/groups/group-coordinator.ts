@@ -12,6 +12,7 @@ import { joinClassicGroup, type JoinRequest } from './classic/join.js'
 import { heartbeatClassicGroup, leaveClassicGroup, syncClassicGroup, type LeavingMember, type SyncRequest } from './classic/membership.js'
 import { ClassicRebalance } from './classic/rebalance.js'
 import { CommittedOffsets } from './offsets.js'
+import { CONSUMER_GROUP_TYPE, ConsumerGroup, ConsumerRuntime, decodeConsumerGroup, describeConsumerGroup, encodeConsumerGroup, heartbeatConsumerGroup, heartbeatError, leaveConsumerGroup, validateHeartbeat, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, type DescribedConsumerGroup, type HeartbeatRequest, type HeartbeatResult } from './consumer/index.js'
 import { GroupStore } from './store/group-store.js'
 import type { JournalOptions } from './store/journal.js'
 
@@ -34,6 +35,7 @@ export class GroupCoordinator {
   readonly offsets: CommittedOffsets
   private readonly groups = new Map<string, Group>()
   private readonly classic: ClassicRebalance
+  private readonly consumer: ConsumerRuntime
   private readonly loaders = new Map<string, GroupLoader>()
   private readonly now: () => number
   private expiryTimer: NodeJS.Timeout | null = null
@@ -52,6 +54,23 @@ export class GroupCoordinator {
       createSimple: (groupId) => this.createClassic(groupId),
       remove: (groupId) => this.remove(groupId)
     }, store, topics, config, logger, this.now)
+    this.consumer = new ConsumerRuntime({
+      settings: {
+        sessionTimeoutMs: config.groupConsumerSessionTimeoutMs,
+        heartbeatIntervalMs: config.groupConsumerHeartbeatIntervalMs,
+        maxSize: config.groupConsumerMaxSize,
+        assignors: config.groupConsumerAssignors.split(',')
+      },
+      logger,
+      now: this.now,
+      topics,
+      persist: async (group) => await this.persistConsumer(group)
+    })
+    this.loaders.set(CONSUMER_GROUP_TYPE, (groupId, body) => {
+      const group = decodeConsumerGroup(groupId, body, this.consumer.defaultAssignor)
+      this.consumer.restore(group)
+      return group
+    })
     this.loaders.set(CLASSIC_GROUP_TYPE, (groupId, body) => {
       const group = decodeClassicGroup(groupId, body, this.classic.hooks)
       for (const member of group.members.values()) this.classic.heartbeat(group, member)
@@ -102,6 +121,13 @@ export class GroupCoordinator {
       if (request.memberId !== '') return joinError(request.memberId, ErrorCode.UNKNOWN_MEMBER_ID)
       group = this.createClassic(groupId)
     }
+    if (group instanceof ConsumerGroup) {
+      // Kafka converts an empty consumer-protocol group into a classic one (its offsets stay). Joining a group
+      // with consumer-protocol members is refused: samsa does not run mixed-protocol groups (docs/differences.md).
+      if (!group.isEmpty) return joinError(request.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
+      if (request.memberId !== '') return joinError(request.memberId, ErrorCode.UNKNOWN_MEMBER_ID)
+      group = this.replaceWithClassic(group)
+    }
     if (!(group instanceof ClassicGroup)) return joinError(request.memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL)
     return await joinClassicGroup(this.classic, group, request, this.config.groupMaxSize)
   }
@@ -125,6 +151,34 @@ export class GroupCoordinator {
     if (!(group instanceof ClassicGroup)) return { errorCode: ErrorCode.NONE, members: members.map(() => ErrorCode.UNKNOWN_MEMBER_ID) }
     if (group.isDead) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] }
     return { errorCode: ErrorCode.NONE, members: leaveClassicGroup(this.classic, group, members) }
+  }
+
+  // ── consumer protocol (KIP-848) ──
+
+  /** ConsumerGroupHeartbeat: join (epoch 0), heartbeat, leave (-1) or leave for a while (static, -2). */
+  async consumerGroupHeartbeat (request: HeartbeatRequest): Promise<HeartbeatResult> {
+    if (this.state !== 'open') return heartbeatError(ErrorCode.NOT_COORDINATOR)
+    const invalid = validateHeartbeat(request, this.consumer.settings.assignors)
+    if (invalid !== null) return invalid
+    let group = this.groups.get(request.groupId)
+    if (request.memberEpoch === 0) {
+      if (group === undefined) group = this.createConsumer(request.groupId)
+      // An empty classic group (or one that only holds offsets) becomes a consumer group, as in Kafka.
+      else if (group instanceof ClassicGroup && group.isEmpty) group = this.replaceWithConsumer(group)
+    }
+    if (group === undefined || group.isDead) return heartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Consumer group ${request.groupId} not found.`)
+    if (!(group instanceof ConsumerGroup)) return heartbeatError(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${request.groupId} is not a consumer group.`)
+    if (request.memberEpoch === LEAVE_EPOCH || request.memberEpoch === STATIC_LEAVE_EPOCH) return await leaveConsumerGroup(this.consumer, group, request)
+    return await heartbeatConsumerGroup(this.consumer, group, request)
+  }
+
+  /** ConsumerGroupDescribe: GROUP_ID_NOT_FOUND for unknown groups and groups of the classic protocol. */
+  consumerGroupDescribe (groupId: string): { errorCode: number, errorMessage: string | null, group: DescribedConsumerGroup | null } {
+    if (groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: null, group: null }
+    const group = this.groups.get(groupId)
+    if (group === undefined || group.isDead) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.`, group: null }
+    if (!(group instanceof ConsumerGroup)) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a consumer group.`, group: null }
+    return { errorCode: ErrorCode.NONE, errorMessage: null, group: describeConsumerGroup(group, this.topics) }
   }
 
   // ── administration ──
@@ -189,6 +243,33 @@ export class GroupCoordinator {
     const group = new ClassicGroup(groupId, this.classic.hooks, this.now())
     this.groups.set(groupId, group)
     return group
+  }
+
+  private createConsumer (groupId: string): ConsumerGroup {
+    const group = new ConsumerGroup(groupId, this.consumer.defaultAssignor)
+    this.groups.set(groupId, group)
+    return group
+  }
+
+  /** An empty group changes protocol: the old one is released; committed offsets (stored by group id) stay. */
+  private replaceWithConsumer (old: ClassicGroup): ConsumerGroup {
+    old.dispose()
+    this.logger.info(`group ${old.groupId}: empty classic group converted to a consumer group`)
+    return this.createConsumer(old.groupId)
+  }
+
+  private replaceWithClassic (old: ConsumerGroup): ClassicGroup {
+    old.dispose()
+    this.logger.info(`group ${old.groupId}: empty consumer group converted to a classic group`)
+    const group = this.createClassic(old.groupId)
+    // The journal must not bring the consumer group back after a restart.
+    this.store.putGroup(group.groupId, CLASSIC_GROUP_TYPE, encodeClassicGroup(group, new Map()))
+    return group
+  }
+
+  private async persistConsumer (group: ConsumerGroup): Promise<void> {
+    if (this.state !== 'open' || this.groups.get(group.groupId) !== group) throw new Error('group is no longer hosted here')
+    await this.store.waitDurable(this.store.putGroup(group.groupId, CONSUMER_GROUP_TYPE, encodeConsumerGroup(group)))
   }
 
   /** Deletes a group for good: pending requests answered, timers stopped, metadata and offsets tombstoned. */

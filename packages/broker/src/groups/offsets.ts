@@ -40,9 +40,11 @@ export class CommittedOffsets {
     // As in Kafka, the group is consulted only when some partition exists (unknown ones are answered first).
     if (topics.some((topic) => topic.partitions.some((partition) => this.exists(topic.name, partition.partitionIndex)))) {
       let group = this.groups.get(groupId)
-      // No group: fine for a commit from outside group management, otherwise a member of a generation we lost.
+      // No group: fine for a commit from outside group management, otherwise a member of a generation we lost
+      // (from v9 Kafka says GROUP_ID_NOT_FOUND, which both protocols understand).
       if (group === undefined && identity.generationIdOrMemberEpoch < 0) group = this.groups.createSimple(groupId)
-      groupError = group === undefined ? ErrorCode.ILLEGAL_GENERATION : group.validateOffsetCommit(identity)
+      const lost = identity.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION
+      groupError = group === undefined ? lost : group.validateOffsetCommit(identity)
     }
     let written = false
     const results = topics.map((topic) => ({

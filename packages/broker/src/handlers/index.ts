@@ -40,6 +40,8 @@ import { describeClusterHandler } from './60-describe-cluster.js'
 import { describeProducersHandler } from './61-describe-producers.js'
 import { describeTransactionsHandler } from './65-describe-transactions.js'
 import { listTransactionsHandler } from './66-list-transactions.js'
+import { consumerGroupHeartbeatHandler } from './68-consumer-group-heartbeat.js'
+import { consumerGroupDescribeHandler } from './69-consumer-group-describe.js'
 
 /** Every API this broker serves. ApiVersions advertises exactly these spans. */
 export const HANDLERS: Handler[] = [
@@ -83,5 +85,7 @@ export const HANDLERS: Handler[] = [
   describeClusterHandler,
   describeProducersHandler,
   describeTransactionsHandler,
-  listTransactionsHandler
+  listTransactionsHandler,
+  consumerGroupHeartbeatHandler,
+  consumerGroupDescribeHandler
 ] as Handler[]

@@ -3,56 +3,20 @@ import { Consumer } from '@platformatic/kafka'
 import { toBaseOptions } from '../config.js'
 import { SamsaClientError } from '../errors.js'
 import { ensureTopicsLike } from '../internal/admin.js'
+import { ConsumerMetrics } from '../observability/consumer-metrics.js'
 import type { KafkaProducer } from '../producer/producer.js'
-import { resolveRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from '../retry/policy.js'
+import { resolveRetryPolicy, type RetryPolicy } from '../retry/policy.js'
 import { Recoverer } from '../retry/recoverer.js'
 import { deadLetterTopicName, retryTopicName } from '../retry/topics.js'
 import type { ClientServices } from '../services.js'
 import type { TopicDescriptor, TopicRegistry } from '../topics.js'
-import type { EachMessagePayload, MessageContext, MessageHandler, SubscribeOptions, TopicHandler, TypedMessageHandler } from '../types.js'
-import { Dispatcher, type Ordering } from './dispatcher.js'
+import type { EachMessagePayload, MessageHandler, SubscribeOptions, TopicHandler, TypedMessageHandler } from '../types.js'
+import { Committer } from './committer.js'
+import { Dispatcher } from './dispatcher.js'
+import { parseMessageValue, type ConsumerOptions, type TypedConsumer } from './options.js'
 import { Fetcher, type TopicPartition } from './fetcher.js'
 import { createProcessor, dueAtOf, type ProcessorEvents, type Route } from './processor.js'
 import { tpKey, type ConsumedRecord } from './records.js'
-
-export interface ConsumerOptions {
-  groupId: string
-  sessionTimeout?: number
-  heartbeatInterval?: number
-  rebalanceTimeout?: number
-  /** Where partitions without a committed offset start (default false: the latest offset). */
-  fromBeginning?: boolean
-  /** Read aborted and open transactions too (default false: read_committed). */
-  readUncommitted?: boolean
-  maxWaitTimeInMs?: number
-  minBytes?: number
-  maxBytes?: number
-  maxBytesPerPartition?: number
-  /** Commit processed offsets automatically (default true). */
-  autoCommit?: boolean
-  /** 0 (default): commit as soon as something is done, one commit in flight at a time; > 0: at most this often. */
-  autoCommitInterval?: number
-  /** Records processed at once over all partitions (default 1). */
-  concurrency?: number
-  /** What stays in order under concurrency (default 'partition'). */
-  ordering?: Ordering
-  maxBufferedPerPartition?: number
-  retry?: RetryPolicyOptions
-  /** How long disconnect() waits for running handlers (default 30 000 ms). */
-  shutdownTimeout?: number
-  allowAutoTopicCreation?: boolean
-}
-
-/** Parses a record value as the reference package does: JSON, else the raw string; null stays null. */
-export function parseMessageValue (value: Buffer | null): unknown {
-  if (value === null) return null
-  const text = value.toString('utf8')
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
-}
 
 /**
  * The reference package's consumer (topic registry + kafkajs-style subscribe/run) on our fetch loop: handlers
@@ -73,9 +37,8 @@ export class KafkaConsumer extends EventEmitter {
   #fetcher: Fetcher | undefined
   #dispatcher: Dispatcher | undefined
   #runningHandlers = false
-  #commitTimer: NodeJS.Timeout | undefined
-  #committing: Promise<void> | undefined
-  #commitAgain = false
+  #committer: Committer | undefined
+  #stats: ConsumerMetrics | undefined
   readonly #highWatermarks = new Map<string, { tp: TopicPartition, hw: bigint }>()
 
   constructor (name: string, services: ClientServices, options: ConsumerOptions, producer: () => Promise<KafkaProducer>) {
@@ -106,6 +69,11 @@ export class KafkaConsumer extends EventEmitter {
       heartbeatInterval: o.heartbeatInterval ?? 3_000,
       rebalanceTimeout: o.rebalanceTimeout ?? Math.max(60_000, o.sessionTimeout ?? 0),
       autocreateTopics: o.allowAutoTopicCreation ?? true
+    })
+    // platformatic emits 'error' when it gives up rejoining; unhandled, an 'error' event would end the process.
+    consumer.on('error', (error: Error) => {
+      this.#services.logger.warn(`consumer ${this.name}: ${error.message}`)
+      this.emit('consumer.error', error)
     })
     try {
       await consumer.metadata({ topics: [] })
@@ -227,10 +195,11 @@ export class KafkaConsumer extends EventEmitter {
     ])
     clearTimeout(timer)
     if (timedOut) this.#services.logger.warn(`consumer ${this.name}: handlers still running after ${timeout} ms; leaving without them`)
-    clearTimeout(this.#commitTimer)
-    await this.#committing
-    await this.#commit()
+    await this.#committer?.close()
+    this.#committer = undefined
     this.#consumer?.topics.untrackAll(...this.#consumer.topics.current)
+    this.#stats?.close()
+    this.#stats = undefined
     this.#fetcher = undefined
     this.#dispatcher = undefined
   }
@@ -253,8 +222,11 @@ export class KafkaConsumer extends EventEmitter {
     const o = this.#options
     const recoverer = new Recoverer({ policy: this.#policy, groupId: this.groupId, producer: this.#producer, metrics: this.#services.metrics })
     const emit = <E extends keyof ProcessorEvents>(event: E, payload: ProcessorEvents[E]): void => { this.emit(event, payload) }
+    this.#stats?.close()
+    this.#stats = new ConsumerMetrics(this.#services.metrics, this.groupId)
     const process = createProcessor({
       groupId: this.groupId,
+      stats: this.#stats,
       policy: this.#policy,
       recoverer,
       services: this.#services,
@@ -305,18 +277,35 @@ export class KafkaConsumer extends EventEmitter {
       dueAt: retryTopics.size === 0 ? undefined : (record) => dueAtOf(record, this.#policy, retryTopics),
       pause: (tp, reason) => fetcher.pause(tp.topic, tp.partition, reason),
       resume: (tp, reason) => fetcher.resume(tp.topic, tp.partition, reason),
-      onProgress: () => this.#scheduleCommit(),
+      onProgress: () => this.#committer?.schedule(),
       onLaneError: (error, record) => {
         this.#services.logger.error(`consumer ${this.name}: could not recover ${record.topic}[${record.partition}]@${record.offset}; retrying`, error)
         this.emit('consumer.error', error)
       }
     })
+    if (o.autoCommit !== false) {
+      this.#committer = new Committer({
+        consumer,
+        dispatcher: this.#dispatcher,
+        interval: o.autoCommitInterval ?? 0,
+        onCommitted: (offsets) => {
+          this.#stats?.flush()
+          this.#updateLag()
+          this.emit('commit', offsets)
+        },
+        onError: (error) => {
+          this.#services.logger.warn(`consumer ${this.name}: commit failed (${error.message}); will retry`)
+          this.emit('consumer.error', error)
+        }
+      })
+    }
     this.#fetcher = fetcher
     try {
       await fetcher.start()
     } catch (error) {
       this.#fetcher = undefined
       this.#dispatcher = undefined
+      this.#committer = undefined
       await fetcher.stop()
       throw error
     }
@@ -340,52 +329,6 @@ export class KafkaConsumer extends EventEmitter {
     return topics.flatMap(({ topic, partitions }) => owned.filter((tp) => tp.topic === topic && (partitions === undefined || partitions.includes(tp.partition))))
   }
 
-  #scheduleCommit (): void {
-    if (this.#options.autoCommit === false || this.#commitTimer !== undefined) return
-    if (this.#committing !== undefined) {
-      this.#commitAgain = true
-      return
-    }
-    this.#commitTimer = setTimeout(() => {
-      this.#commitTimer = undefined
-      this.#commit().catch(() => {})
-    }, this.#options.autoCommitInterval ?? 0)
-  }
-
-  /** Commits everything done so far; one commit in flight at a time. */
-  async #commit (): Promise<void> {
-    const dispatcher = this.#dispatcher
-    const consumer = this.#consumer
-    if (dispatcher === undefined || consumer === undefined || this.#committing !== undefined) return
-    const offsets = dispatcher.committable()
-    if (offsets.length === 0) return
-    let failed = false
-    this.#committing = consumer.commit({ offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset, leaderEpoch: -1 })) })
-      .then(() => {
-        for (const { topic, partition, offset } of offsets) dispatcher.markCommitted({ topic, partition }, offset)
-        this.#updateLag()
-        this.emit('commit', offsets)
-      }, (error: Error) => {
-        failed = true
-        this.#services.logger.warn(`consumer ${this.name}: commit failed (${error.message}); will retry`)
-        this.emit('consumer.error', error)
-      })
-      .finally(() => {
-        this.#committing = undefined
-        if (failed && this.#dispatcher === dispatcher && this.#commitTimer === undefined) {
-          // Back off before the next try: the coordinator may be moving or the broker restarting.
-          this.#commitTimer = setTimeout(() => {
-            this.#commitTimer = undefined
-            this.#commit().catch(() => {})
-          }, 1000)
-        } else if (this.#commitAgain) {
-          this.#commitAgain = false
-          this.#scheduleCommit()
-        }
-      })
-    await this.#committing
-  }
-
   #updateLag (): void {
     const lag = this.#services.metrics?.lag
     if (lag === undefined || this.#dispatcher === undefined) return
@@ -394,8 +337,4 @@ export class KafkaConsumer extends EventEmitter {
       if (committed !== undefined) lag.set({ topic: tp.topic, partition: String(tp.partition), consumer_group: this.groupId }, Number(hw - committed))
     }
   }
-}
-
-export interface TypedConsumer<M extends object> {
-  handle: <K extends keyof M & string>(topic: K, handler: (message: M[K], context: MessageContext) => Promise<void>) => void
 }

@@ -24,7 +24,7 @@ export interface FetcherOptions {
   reconnect: Required<RetryOptions>
   /** Connection options for the fetch-only connections (TLS/SASL as the consumer's). */
   connection: ConstructorParameters<typeof ConnectionPool>[1]
-  onRecords: (tp: TopicPartition, records: ConsumedRecord[], next: bigint, highWatermark: bigint) => void
+  onRecords: (tp: TopicPartition, records: ConsumedRecord[], next: bigint, end: bigint) => void
   onAssignment: (assigned: TopicPartition[], revoked: TopicPartition[]) => void
   /** `fatal` means the fetcher stopped (reconnect attempts exhausted). */
   onError: (error: Error, fatal: boolean) => void
@@ -269,7 +269,9 @@ export class Fetcher {
         }
         const { records, next } = decodePartition(topic, data, position, state.aborted)
         state.position = next
-        this.#options.onRecords({ topic, partition: data.partitionIndex }, records, next, data.highWatermark)
+        // Lag is measured to what this consumer can read: the last stable offset under read_committed.
+        const end = this.#options.readCommitted && data.lastStableOffset >= 0n ? data.lastStableOffset : data.highWatermark
+        this.#options.onRecords({ topic, partition: data.partitionIndex }, records, next, end)
       }
     }
     if (staleMetadata) {

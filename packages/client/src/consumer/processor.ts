@@ -1,4 +1,5 @@
 import { context as otelContext } from '@opentelemetry/api'
+import type { ConsumerMetrics } from '../observability/consumer-metrics.js'
 import { endSpan } from '../observability/tracing.js'
 import { backoffDelay } from '../retry/backoff.js'
 import { classify, type ErrorCategory } from '../retry/categories.js'
@@ -27,6 +28,7 @@ export interface ProcessorOptions {
   policy: RetryPolicy
   recoverer: Recoverer
   services: ClientServices
+  stats: ConsumerMetrics
   routeFor: (topic: string) => Route | undefined
   /** The retry-stage topics this consumer reads (their records run with their main topic's handler). */
   retryTopics: ReadonlySet<string>
@@ -43,8 +45,8 @@ const defaultSleep = async (ms: number): Promise<void> => { await new Promise((r
  * if recovery itself failed (the dispatcher then keeps the record and tries again later).
  */
 export function createProcessor (options: ProcessorOptions): (record: ConsumedRecord) => Promise<void> {
-  const { services, policy, groupId } = options
-  const { metrics, tracing } = services
+  const { services, policy, groupId, stats } = options
+  const { tracing } = services
   const sleep = options.sleep ?? defaultSleep
 
   return async (record) => {
@@ -53,12 +55,12 @@ export function createProcessor (options: ProcessorOptions): (record: ConsumedRe
     const route = options.routeFor(base)
     if (route === undefined) {
       options.emit('unhandled', { topic: record.topic, partition: record.partition, offset })
-      metrics?.messages.inc({ topic: base, status: 'skipped' })
+      stats.count(base, 'skipped')
       return
     }
-    const started = performance.now()
-    metrics?.messages.inc({ topic: base, status: 'consumed' })
-    const traced = tracing?.startProcess(record, groupId)
+    const started = stats.enabled ? performance.now() : 0
+    stats.count(base, 'consumed')
+    const traced = tracing?.enabled === true ? tracing.startProcess(record, groupId) : undefined
     const payload = options.payloadFor(record)
     const tries = stage < 0 ? policy.attempts : 1
     const before = attemptsSoFar(record)
@@ -84,19 +86,19 @@ export function createProcessor (options: ProcessorOptions): (record: ConsumedRe
       } catch (error) {
         const category = classify(error, policy.classifiers, { topic: base, attempt })
         failure = { error, category }
-        metrics?.failures.inc({ topic: base, consumer_group: groupId, error_type: category })
+        stats.failure(base, category)
         options.emit('handler.error', { topic: base, partition: record.partition, offset, error, category, attempt })
         if (i === tries || !policy.retryable.has(category)) break
         await sleep(backoffDelay(i, policy.backoff))
       }
     }
-    metrics?.processingDuration.observe({ topic: base, consumer_group: groupId }, (performance.now() - started) / 1000)
+    if (stats.enabled) stats.duration(base, (performance.now() - started) / 1000)
     if (failure === undefined) {
-      metrics?.messages.inc({ topic: base, status: 'processed' })
+      stats.count(base, 'processed')
       if (traced !== undefined) endSpan(traced.span)
       return
     }
-    metrics?.messages.inc({ topic: base, status: 'failed' })
+    stats.count(base, 'failed')
     if (traced !== undefined) endSpan(traced.span, failure.error, failure.category)
     const recovery = await options.recoverer.recover(record, base, stage, failure.error, failure.category, attempt)
     options.emit('recovered', { topic: base, partition: record.partition, offset, error: failure.error, category: failure.category, attempts: attempt, recovery })

@@ -12,11 +12,13 @@ export interface KafkaMetrics {
   producerFailures: Counter<'topic'>
   deadLetters: Counter<'topic' | 'error_type'>
   retries: Counter<'topic' | 'retry_topic'>
-  /** high watermark − committed offset, per partition this member owns. */
+  /** Readable end (high watermark, or last stable offset under read_committed) − committed offset, per owned partition. */
   lag: Gauge<'topic' | 'partition' | 'consumer_group'>
   messageSize: Gauge<'topic'>
   /** 0 CLOSED, 1 OPEN, 2 HALF_OPEN. */
   circuitState: Gauge<'name'>
+  /** Called before every collection: consumers push the counts they aggregate locally. */
+  flushers: Set<() => void>
 }
 
 const perRegistry = new WeakMap<Registry, KafkaMetrics>()
@@ -27,8 +29,16 @@ export function kafkaMetrics (registry: Registry = defaultRegistry): KafkaMetric
   if (existing !== undefined) return existing
   const reuse = <M>(name: string, create: () => M): M => (registry.getSingleMetric(name) as M | undefined) ?? create()
   const registers = [registry]
+  const flushers = new Set<() => void>()
   const metrics: KafkaMetrics = {
-    messages: reuse('kafka_messages_total', () => new Counter({ name: 'kafka_messages_total', help: 'Kafka messages by topic and outcome', labelNames: ['topic', 'status'], registers })),
+    flushers,
+    messages: reuse('kafka_messages_total', () => new Counter({
+      name: 'kafka_messages_total',
+      help: 'Kafka messages by topic and outcome',
+      labelNames: ['topic', 'status'],
+      registers,
+      collect: () => { for (const flush of flushers) flush() }
+    })),
     processingDuration: reuse('kafka_message_processing_duration_seconds', () => new Histogram({
       name: 'kafka_message_processing_duration_seconds',
       help: 'Time taken to process Kafka messages (handler, retries included)',

@@ -1,10 +1,12 @@
 import {
-  context, createTraceState, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace,
+  context, createTraceState, isSpanContextValid, propagation, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace,
   type Attributes, type Context, type Span, type SpanContext, type Tracer, type TracerProvider
 } from '@opentelemetry/api'
 import type { ConsumedRecord } from '../consumer/records.js'
 
 export const TRACER_NAME = '@samsa/client'
+// What a ProxyTracerProvider delegates to before a real provider is registered.
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate()
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
 
 /** W3C `traceparent` (and `tracestate`) of a span context. */
@@ -39,10 +41,21 @@ const headerSetter = {
 export class KafkaTracing {
   readonly #tracer: Tracer
   readonly #clientId: string
+  readonly #global: ProxyTracerProvider | undefined
 
   constructor (clientId: string, provider?: TracerProvider) {
-    this.#tracer = (provider ?? trace.getTracerProvider()).getTracer(TRACER_NAME)
+    const global = trace.getTracerProvider()
+    this.#tracer = (provider ?? global).getTracer(TRACER_NAME)
+    this.#global = provider === undefined && global instanceof ProxyTracerProvider ? global : undefined
     this.#clientId = clientId
+  }
+
+  /**
+   * False while spans would go nowhere (no provider given and none registered globally yet): the hot paths then
+   * skip building attributes and parsing headers. Checked per call, so a provider registered later is picked up.
+   */
+  get enabled (): boolean {
+    return this.#global === undefined || this.#global.getDelegate() !== NOOP_PROVIDER
   }
 
   /** Starts `send <topic>` and writes its traceparent into every message's headers. */

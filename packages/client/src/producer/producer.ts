@@ -5,7 +5,8 @@ import { SamsaClientError, describe } from '../errors.js'
 import { endSpan } from '../observability/tracing.js'
 import { javaCompatiblePartitioner, type Partitioner } from '../partitioners/index.js'
 import type { ClientServices } from '../services.js'
-import type { AnyTopicDescriptor, TopicDescriptor, TopicRegistry } from '../topics.js'
+import { SendCoalescer } from './coalescer.js'
+import type { TopicDescriptor, TopicRegistry } from '../topics.js'
 import type { MessagePayload, RecordMetadata } from '../types.js'
 
 /** A transaction of the underlying producer (@platformatic/kafka does not export the class). */
@@ -54,6 +55,7 @@ export class KafkaProducer {
   readonly #partitioner: Partitioner
   readonly #circuit: CircuitBreaker | undefined
   #producer: Producer<Buffer, Buffer, string, Buffer> | undefined
+  #coalescer: SendCoalescer | undefined
   #connecting: Promise<void> | undefined
 
   constructor (name: string, services: ClientServices, options: ProducerOptions = {}) {
@@ -127,6 +129,8 @@ export class KafkaProducer {
       throw error
     }
     this.#producer = producer
+    const idempotent = this.#options.transactionalId !== undefined || (this.#options.idempotent ?? true)
+    this.#coalescer = idempotent ? new SendCoalescer(producer) : undefined
   }
 
   async disconnect (): Promise<void> {
@@ -178,7 +182,7 @@ export class KafkaProducer {
   async #sendNow (producer: Producer<Buffer, Buffer, string, Buffer>, topic: string, records: OutgoingRecord[], transaction: Transaction | undefined): Promise<RecordMetadata[]> {
     const { metrics, tracing } = this.#services
     const started = performance.now()
-    const span = tracing?.startSend(topic, records.map((r) => r.headers), records.length === 1 && records[0]!.key !== null ? records[0]!.key.toString() : undefined)
+    const span = tracing?.enabled !== true ? undefined : tracing.startSend(topic, records.map((r) => r.headers), records.length === 1 && records[0]!.key !== null ? records[0]!.key.toString() : undefined)
     try {
       const numPartitions = await this.#partitionCount(producer, topic)
       const messages: Array<MessageToProduce<Buffer, Buffer, string, Buffer>> = records.map((record) => ({
@@ -189,7 +193,9 @@ export class KafkaProducer {
         headers: record.headers,
         timestamp: BigInt(record.timestamp)
       }))
-      const result = transaction !== undefined ? await transaction.send({ messages }) : await producer.send({ messages })
+      const result = transaction !== undefined
+        ? await transaction.send({ messages })
+        : this.#coalescer !== undefined ? await this.#coalescer.send(messages) : await producer.send({ messages })
       if (metrics !== undefined) {
         metrics.messages.inc({ topic, status: 'produced' }, records.length)
         metrics.sendDuration.observe({ topic }, (performance.now() - started) / 1000)
@@ -261,4 +267,3 @@ function toMetadata (topic: string, messages: Array<MessageToProduce<Buffer, Buf
   return partitions.map((partition) => ({ topicName: topic, partition, errorCode: 0, baseOffset: '-1', offset: '-1', timestamp: '-1' }))
 }
 
-export type { AnyTopicDescriptor }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cliBin, runOk } from '../../src/index.js'
@@ -45,6 +45,7 @@ export class SecureBroker {
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'connection.failed.authentication.delay.ms': '50',
       'group.initial.rebalance.delay.ms': '0',
+      'audit.log.file': join(dir, 'audit.log'),
       ...options.settings
     }
     await broker.spawn(['broker', '--data-dir', dataDir, ...Object.entries(settings).flatMap(([key, value]) => ['--set', `${key}=${value}`])])
@@ -59,6 +60,11 @@ export class SecureBroker {
   }
 
   get stderr (): string { return this.stderrTail }
+
+  /** The broker's audit log (audit.log.file), parsed. */
+  auditEvents (): Array<Record<string, unknown>> {
+    return readFileSync(join(this.dir, 'audit.log'), 'utf8').trim().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>)
+  }
 
   /** Writes a Kafka client.properties file (for `samsa acls/users --command-config`). */
   clientProperties (name: string, properties: Record<string, string>): string {

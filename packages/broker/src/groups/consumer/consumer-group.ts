@@ -27,8 +27,6 @@ export class ConsumerGroup implements Group {
   metadata: SubscriptionMetadata = new Map()
   /** Topics each subscribed pattern resolved to. */
   resolvedRegexes: ReadonlyMap<string, ReadonlySet<string>> = new Map()
-  /** When the group last became empty (or was created empty). */
-  emptySince: number | null
   readonly timers = new Map<string, MemberTimers>()
   private readonly memberMap = new Map<string, ConsumerMember>()
   private readonly staticIds = new Map<string, string>()
@@ -37,9 +35,7 @@ export class ConsumerGroup implements Group {
   private readonly owners = new Map<string, Map<number, ConsumerMember>>()
   private dead = false
 
-  constructor (readonly groupId: string, now: number, private readonly defaultAssignor: string) {
-    this.emptySince = now
-  }
+  constructor (readonly groupId: string, private readonly defaultAssignor: string) {}
 
   get members (): ReadonlyMap<string, ConsumerMember> { return this.memberMap }
   get size (): number { return this.memberMap.size }
@@ -90,26 +86,22 @@ export class ConsumerGroup implements Group {
     this.memberMap.set(member.memberId, member)
     if (previous !== undefined && previous.instanceId !== null && previous.instanceId !== member.instanceId) this.staticIds.delete(previous.instanceId)
     if (member.instanceId !== null) this.staticIds.set(member.instanceId, member.memberId)
-    this.emptySince = null
   }
 
   /** Removes a member: its partitions become free and its target goes. Timers are the runtime's business. */
-  removeMember (memberId: string, now: number): ConsumerMember | undefined {
+  removeMember (memberId: string): ConsumerMember | undefined {
     const member = this.memberMap.get(memberId)
     if (member === undefined) return undefined
     this.releasePartitions(member)
     this.memberMap.delete(memberId)
     this.targets.delete(memberId)
     if (member.instanceId !== null && this.staticIds.get(member.instanceId) === memberId) this.staticIds.delete(member.instanceId)
-    if (this.memberMap.size === 0) this.emptySince = now
     return member
   }
 
-  /** Moves a target assignment to another member id (a static member rejoining under a new id). */
-  moveTarget (fromMemberId: string, toMemberId: string): void {
-    const target = this.targets.get(fromMemberId)
-    this.targets.delete(fromMemberId)
-    if (target !== undefined) this.targets.set(toMemberId, target)
+  /** One member's target (a static member rejoining under a new id inherits its predecessor's). */
+  setMemberTarget (memberId: string, target: Assignment): void {
+    this.targets.set(memberId, target)
   }
 
   /** Every topic a member subscribes to (by name or pattern). */

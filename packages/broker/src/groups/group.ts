@@ -1,7 +1,7 @@
 /**
- * What the coordinator needs from a group, whatever protocol its members speak. Today every group is "classic"
- * (JoinGroup/SyncGroup); a KIP-848 "consumer" group (ConsumerGroupHeartbeat) is a second implementation of this
- * interface, kept in the same map so that one group id names one group, as in Kafka.
+ * What the coordinator needs from a group, whatever protocol its members speak: "classic" groups (JoinGroup /
+ * SyncGroup, classic/) and KIP-848 "consumer" groups (ConsumerGroupHeartbeat, consumer/) implement it and live in
+ * the same map, so that one group id names one group, as in Kafka.
  */
 export type GroupType = 'classic' | 'consumer'
 

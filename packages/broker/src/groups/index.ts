@@ -1,6 +1,7 @@
 /**
  * Consumer groups: the coordinator (group-coordinator.ts) owns every group and, through store/, the committed
- * offsets. classic/ implements the JoinGroup/SyncGroup protocol; group.ts is what any group type provides.
+ * offsets. classic/ implements the JoinGroup/SyncGroup protocol, consumer/ the KIP-848 consumer group protocol;
+ * group.ts is what any group type provides.
  */
 export { GroupCoordinator, type CoordinatorOptions } from './group-coordinator.js'
 export type { Group, GroupType, GroupDescription, CommitIdentity, OffsetExpiry } from './group.js'

@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls'
 import type { BrokerConfig } from '../config.js'
 import { BrokerConfigError } from '../errors.js'
 import { AUTHORIZER_NAMES } from './authorizer-names.js'
@@ -11,7 +12,14 @@ import { tlsServerOptions } from './tls.js'
  */
 export function validateSecurityConfig (config: BrokerConfig): void {
   const listeners = resolveListeners(config)
-  if (listeners.some((listener) => usesTls(listener.securityProtocol))) tlsServerOptions(config)
+  if (listeners.some((listener) => usesTls(listener.securityProtocol))) {
+    try {
+      createSecureContext(tlsServerOptions(config)) // a wrong password or a key that does not match fails here, not per connection
+    } catch (error) {
+      if (error instanceof BrokerConfigError) throw error
+      throw new BrokerConfigError(`cannot use the TLS keystore ${config.sslKeystoreLocation} (ssl.keystore.*, ssl.key.password, ssl.truststore.location): ${(error as Error).message}`)
+    }
+  }
   if (listeners.some((listener) => usesSasl(listener.securityProtocol)) && config.saslEnabledMechanisms.trim() === '') {
     throw new BrokerConfigError('a SASL listener needs at least one mechanism in sasl.enabled.mechanisms')
   }

@@ -38,10 +38,14 @@ export function metadataTopicError (context: RequestContext, name: string, exist
   return ErrorCode.NONE
 }
 
-/** CREATE on the cluster, or on the topic (Kafka checks both). */
+/**
+ * CREATE on the topic or on the cluster (Kafka accepts either). The topic is asked first so the audit trail names
+ * it; a refusal is recorded once, against the topic.
+ */
 export function mayCreateTopic (context: RequestContext, name: string): boolean {
   if (!context.broker.security.checks) return true
-  return authorizeFilter(context, 'CREATE', 'CLUSTER', 'kafka-cluster') || authorize(context, 'CREATE', 'TOPIC', name)
+  if (authorizeFilter(context, 'CREATE', 'TOPIC', name) || authorizeFilter(context, 'CREATE', 'CLUSTER', 'kafka-cluster')) return true
+  return authorize(context, 'CREATE', 'TOPIC', name)
 }
 
 /** For listings: whether the principal may see this topic (no denial audit). */

@@ -1,5 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { ApiVersionsApi, DescribeConfigsApi, ErrorCode, FetchApi, MetadataApi, decodeRecordBatches } from '@samsa/protocol'
 import { BrokerConfigError, loadConfig } from '../../src/index.js'
 import { startBroker } from '../helpers.js'
@@ -83,4 +87,25 @@ test('without security settings a broker has one PLAINTEXT listener and no autho
   const client = await SecureClient.connect(server.port)
   assert.equal((await client.request(ApiVersionsApi, 0, {})).errorCode, ErrorCode.NONE)
   client.close()
+})
+
+test('keystores: PKCS12 with a password, and a PEM key encrypted with ssl.key.password', async (t) => {
+  const certs = devCertificates()
+  const dir = mkdtempSync(join(tmpdir(), 'samsa-keystores-'))
+  const p12 = join(dir, 'broker.p12')
+  execFileSync('openssl', ['pkcs12', '-export', '-in', certs.brokerCertificate, '-inkey', certs.brokerKey, '-certfile', certs.ca, '-out', p12, '-passout', 'pass:p12-secret'])
+  const encrypted = join(dir, 'broker-encrypted.pem')
+  execFileSync('openssl', ['pkey', '-in', certs.brokerKey, '-aes256', '-out', join(dir, 'key.pem'), '-passout', 'pass:key-secret'])
+  writeFileSync(encrypted, readFileSync(join(dir, 'key.pem'), 'utf8') + readFileSync(certs.brokerCertificate, 'utf8'))
+  for (const overrides of <Array<Record<string, string>>>[
+    { 'ssl.keystore.type': 'PKCS12', 'ssl.keystore.location': p12, 'ssl.keystore.password': 'p12-secret' },
+    { 'ssl.keystore.location': encrypted, 'ssl.key.password': 'key-secret' }
+  ]) {
+    const server = await startSecureBroker(['SSL'], overrides)
+    t.after(() => server.stop())
+    const client = await SecureClient.connect(listenerPort(server, 'SSL'), { ca: readFileSync(certs.ca) })
+    assert.equal((await client.request(ApiVersionsApi, 0, {})).errorCode, ErrorCode.NONE)
+    client.close()
+  }
+  assert.throws(() => load({ listeners: 'SSL://127.0.0.1:0', 'ssl.keystore.location': encrypted, 'ssl.key.password': 'wrong' }), BrokerConfigError)
 })

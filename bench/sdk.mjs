@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // SDK overhead: @samsa/client vs raw @platformatic/kafka (what it is built on) vs kafkajs, same broker, same run.
-// Usage: node packages/client/bench/sdk.mjs [--messages N] [--runs N] [--batch N] [--value-bytes N]
+// Usage: node bench/sdk.mjs [--messages N] [--runs N] [--batch N] [--value-bytes N]
 // Needs a build (npx tsc -b). Starts its own samsa broker as a child process on 127.0.0.1 (own CPU, not ours).
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -10,9 +10,9 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka'
 import kafkajs from 'kafkajs'
-import { KafkaManager, silentLogger } from '../dist/src/index.js'
+import { KafkaManager, silentLogger } from '../packages/client/dist/src/index.js'
 
-const root = resolve(import.meta.dirname, '..', '..', '..')
+const root = resolve(import.meta.dirname, '..')
 const { values: opts } = parseArgs({
   options: {
     messages: { type: 'string', default: '100000' },

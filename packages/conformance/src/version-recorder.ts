@@ -41,6 +41,8 @@ export const API_NAMES: Readonly<Record<number, string>> = {
   44: 'IncrementalAlterConfigs',
   60: 'DescribeCluster',
   63: 'BrokerHeartbeat',
+  68: 'ConsumerGroupHeartbeat',
+  69: 'ConsumerGroupDescribe',
   71: 'GetTelemetrySubscriptions'
 }
 

@@ -1,11 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { CreateTopicsApi, DeleteTopicsApi, ErrorCode, IncrementalAlterConfigsApi, ProduceApi, encodeRecordBatch } from '@samsa/protocol'
 import { startBroker } from '../helpers.js'
-import { SecureClient } from './secure-helpers.js'
+import { SecureClient, scratchDir } from './secure-helpers.js'
 
 async function events (file: string): Promise<Array<Record<string, unknown>>> {
   await new Promise((resolve) => setTimeout(resolve, 100))
@@ -13,7 +12,7 @@ async function events (file: string): Promise<Array<Record<string, unknown>>> {
 }
 
 test('without an authorizer the audit log still records admin operations (not produce/fetch)', async (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'samsa-audit-')), 'logs', 'audit.log')
+  const file = join(scratchDir('samsa-audit-'), 'logs', 'audit.log')
   const server = await startBroker({ 'audit.log.file': file })
   t.after(() => server.stop())
   assert.equal(server.broker.context.security.checks, true)
@@ -33,7 +32,7 @@ test('without an authorizer the audit log still records admin operations (not pr
 })
 
 test('audit.log.authorizations=none keeps the fast path (no checks) even with an audit file', async (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'samsa-audit-')), 'audit.log')
+  const file = join(scratchDir('samsa-audit-'), 'audit.log')
   const server = await startBroker({ 'audit.log.file': file, 'audit.log.authorizations': 'none' })
   t.after(() => server.stop())
   assert.equal(server.broker.context.security.checks, false)

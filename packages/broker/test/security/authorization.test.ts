@@ -1,7 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   AddOffsetsToTxnApi, AddPartitionsToTxnApi, CreateAclsApi, CreatePartitionsApi, CreateTopicsApi, DeleteGroupsApi,
@@ -11,7 +10,7 @@ import {
   OffsetDeleteApi, OffsetFetchApi, OffsetForLeaderEpochApi, ProduceApi, SyncGroupApi, TxnOffsetCommitApi, encodeRecordBatch
 } from '@samsa/protocol'
 import { AclOperation, AclPermission, PatternType, ResourceType } from '../../src/index.js'
-import { SecureClient, addUser, listenerPort, saslLogin, startSecureBroker } from './secure-helpers.js'
+import { SecureClient, addUser, listenerPort, saslLogin, startSecureBroker, scratchDir } from './secure-helpers.js'
 
 /**
  * The authorization matrix over the wire: for each API, alice (who has the ACL) succeeds and bob (who has none)
@@ -22,7 +21,7 @@ const AUTH_CODES = new Set<number>([ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorC
 const records = (): Buffer => encodeRecordBatch([{ key: 'k', value: 'v' }])
 
 test('every API checks its ACLs: allowed principal succeeds, the other gets the exact authorization error', async (t) => {
-  const audit = join(mkdtempSync(join(tmpdir(), 'samsa-audit-')), 'audit.log')
+  const audit = join(scratchDir('samsa-audit-'), 'audit.log')
   const server = await startSecureBroker(['SASL_PLAINTEXT'], {
     'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
     'super.users': 'User:ANONYMOUS',

@@ -1,13 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ApiVersionsApi, DescribeConfigsApi, ErrorCode, FetchApi, MetadataApi, decodeRecordBatches } from '@samsa/protocol'
 import { BrokerConfigError, loadConfig } from '../../src/index.js'
 import { startBroker } from '../helpers.js'
-import { SecureClient, addUser, devCertificates, listenerPort, saslLogin, startSecureBroker } from './secure-helpers.js'
+import { SecureClient, addUser, devCertificates, listenerPort, saslLogin, startSecureBroker, scratchDir } from './secure-helpers.js'
 
 const load = (overrides: Record<string, string>): ReturnType<typeof loadConfig> => loadConfig({ env: {}, overrides })
 
@@ -91,7 +90,7 @@ test('without security settings a broker has one PLAINTEXT listener and no autho
 
 test('keystores: PKCS12 with a password, and a PEM key encrypted with ssl.key.password', async (t) => {
   const certs = devCertificates()
-  const dir = mkdtempSync(join(tmpdir(), 'samsa-keystores-'))
+  const dir = scratchDir('samsa-keystores-')
   const p12 = join(dir, 'broker.p12')
   execFileSync('openssl', ['pkcs12', '-export', '-in', certs.brokerCertificate, '-inkey', certs.brokerKey, '-certfile', certs.ca, '-out', p12, '-passout', 'pass:p12-secret'])
   const encrypted = join(dir, 'broker-encrypted.pem')

@@ -1,6 +1,6 @@
 import { connect as connectTcp, type Socket } from 'node:net'
 import { connect as connectTls, type ConnectionOptions } from 'node:tls'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -125,6 +125,17 @@ export async function startSecureBroker (extraListeners: string[], overrides: Re
 let certificates: DevCertificateFiles | undefined
 /** One set of development certificates per test process (clients alice and bob). */
 export function devCertificates (): DevCertificateFiles {
-  certificates ??= createDevCertificates({ dir: mkdtempSync(join(tmpdir(), 'samsa-certs-')), clients: ['alice', 'bob'] })
+  if (certificates === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'samsa-certs-'))
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+    certificates = createDevCertificates({ dir, clients: ['alice', 'bob'] })
+  }
   return certificates
+}
+
+/** A temporary directory removed when the test process exits. */
+export function scratchDir (prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  return dir
 }

@@ -1,12 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { connect as connectTcp } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ApiVersionsApi, ErrorCode, MetadataApi } from '@samsa/protocol'
 import { createDevCertificates } from '../../src/index.js'
-import { SecureClient, addUser, devCertificates, listenerPort, saslLogin, startSecureBroker } from './secure-helpers.js'
+import { SecureClient, addUser, devCertificates, listenerPort, saslLogin, startSecureBroker, scratchDir } from './secure-helpers.js'
 
 const read = (file: string): Buffer => readFileSync(file)
 
@@ -93,12 +92,12 @@ test('SSL listener: TLS with the CA, refusals for untrusted servers and plaintex
 
 test('mTLS (ssl.client.auth=required): principal from the certificate, bad certificates refused and audited', async (t) => {
   const certs = devCertificates()
-  const audit = join(mkdtempSync(join(tmpdir(), 'samsa-audit-')), 'audit.log')
+  const audit = join(scratchDir('samsa-audit-'), 'audit.log')
   const server = await startSecureBroker(['SSL'], { ...tlsOverrides('required', audit), 'ssl.principal.mapping.rules': 'RULE:^CN=([^,]+),OU=clients,.*$/$1/L,DEFAULT' })
   t.after(() => server.stop())
   const port = listenerPort(server, 'SSL')
-  const other = createDevCertificates({ dir: mkdtempSync(join(tmpdir(), 'samsa-other-ca-')), clients: ['alice'], caName: 'someone else' })
-  const expired = createDevCertificates({ dir: mkdtempSync(join(tmpdir(), 'samsa-expired-')), clients: ['carol'], days: -1 })
+  const other = createDevCertificates({ dir: scratchDir('samsa-other-ca-'), clients: ['alice'], caName: 'someone else' })
+  const expired = createDevCertificates({ dir: scratchDir('samsa-expired-'), clients: ['carol'], days: -1 })
   // An expired certificate from the broker's own CA: re-issue with the trusted CA key.
   const expiredTrusted = createDevCertificates({ dir: join(certs.ca, '..'), clients: ['expired'], days: -1, reuseCa: true, broker: false })
 
@@ -144,7 +143,7 @@ test('ssl.client.auth=requested: no certificate is anonymous, a bad one is refus
   const client = await SecureClient.connect(port, { ca: read(certs.ca) })
   assert.equal((await client.request(ApiVersionsApi, 0, {})).errorCode, ErrorCode.NONE)
   client.close()
-  const other = createDevCertificates({ dir: mkdtempSync(join(tmpdir(), 'samsa-other-ca-')), clients: ['x'] })
+  const other = createDevCertificates({ dir: scratchDir('samsa-other-ca-'), clients: ['x'] })
   assert.ok(await refused(port, { ca: read(certs.ca), cert: read(other.clients.x!.certificate), key: read(other.clients.x!.key) }))
 })
 

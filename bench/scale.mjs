@@ -4,11 +4,10 @@
 // Usage: node bench/scale.mjs [--topics 100] [--partitions 100]   (run after `tsc -b`; `npm run bench:scale`)
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { CreateTopicsApi, MetadataApi, ProduceApi, decodeResponse, encodeRecordBatch, encodeRequest } from '../packages/protocol/dist/src/index.js'
+import { CreateTopicsApi, KafkaConnection, MetadataApi, ProduceApi, encodeRecordBatch } from '../packages/protocol/dist/src/index.js'
 import { memoryBytes } from './lib/servers.mjs'
 
 const { values } = parseArgs({ options: { topics: { type: 'string', default: '100' }, partitions: { type: 'string', default: '100' } } })
@@ -39,31 +38,8 @@ function stopBroker (child) {
   })
 }
 
-/** One request/response at a time over one connection: enough for a bench driver. */
-async function connectClient (port) {
-  const socket = connect({ port, host: '127.0.0.1' })
-  await new Promise((done, fail) => { socket.once('connect', done); socket.once('error', fail) })
-  let buffered = Buffer.alloc(0)
-  let waiting = null
-  socket.on('data', (chunk) => {
-    buffered = Buffer.concat([buffered, chunk])
-    if (waiting !== null && buffered.length >= 4 && buffered.length >= 4 + buffered.readInt32BE(0)) {
-      const frame = buffered.subarray(4, 4 + buffered.readInt32BE(0))
-      buffered = buffered.subarray(4 + frame.length)
-      const resolveFrame = waiting
-      waiting = null
-      resolveFrame(frame)
-    }
-  })
-  let correlationId = 0
-  return {
-    async request (api, version, body) {
-      const frame = new Promise((done) => { waiting = done })
-      for (const chunk of encodeRequest(api, version, ++correlationId, 'scale-bench', body)) socket.write(chunk)
-      return decodeResponse(api, version, await frame).body
-    },
-    close: () => socket.destroy()
-  }
+function connectClient (port) {
+  return KafkaConnection.open({ host: '127.0.0.1', port, clientId: 'scale-bench' })
 }
 
 const topics = Array.from({ length: topicCount }, (_, i) => `scale-${String(i).padStart(3, '0')}`)

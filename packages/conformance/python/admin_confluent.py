@@ -15,12 +15,16 @@ Node side asserts the exact error. Operations:
 confluent-kafka-python 1.7 (Debian) has no incremental_alter_configs, delete_records or list_offsets in its
 AdminClient; list_offsets therefore uses a Consumer (ListOffsets through get_watermark_offsets/offsets_for_times).
 """
-import json
+import os
 import sys
 
-import confluent_kafka
-from confluent_kafka import Consumer, KafkaException, TopicPartition
-from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from confluent_kafka import Consumer, KafkaException, TopicPartition  # noqa: E402
+from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic  # noqa: E402
+
+from confluent_common import op_version  # noqa: E402,F401 (an operation)
+from driver_common import operations_of, run_operations  # noqa: E402
 
 TIMEOUT = 30
 
@@ -53,10 +57,6 @@ def settle(futures):
         except KafkaException as exc:
             out[key] = {'error': error_of(exc), 'value': None}
     return out
-
-
-def op_version(_request):
-    return {'version': confluent_kafka.version()[0], 'libversion': confluent_kafka.libversion()[0]}
 
 
 def op_create_topics(request):
@@ -150,13 +150,5 @@ def op_metadata(request):
     return out
 
 
-def main():
-    request = json.loads(sys.stdin.read())
-    handler = globals().get('op_' + request['op'])
-    if handler is None:
-        raise SystemExit('unknown op ' + request['op'])
-    print(json.dumps(handler(request)))
-
-
 if __name__ == '__main__':
-    main()
+    run_operations(operations_of(globals()))

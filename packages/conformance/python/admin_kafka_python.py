@@ -13,11 +13,15 @@ Create/delete topics and create partitions go through the admin client's request
 because KafkaAdminClient raises on the first topic error and drops the other results.
 kafka-python 2.0.2 has no DeleteRecords, IncrementalAlterConfigs or DescribeLogDirs.
 """
-import json
+import os
 import sys
 
-from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewPartitions, NewTopic
-from kafka.protocol.admin import AlterConfigsRequest, CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient, NewPartitions, NewTopic  # noqa: E402
+from kafka.protocol.admin import AlterConfigsRequest, CreatePartitionsRequest, CreateTopicsRequest, DeleteTopicsRequest, DescribeConfigsRequest  # noqa: E402
+
+from driver_common import operations_of, run_operations  # noqa: E402
 
 
 def to_controller(client, request):
@@ -113,13 +117,5 @@ def op_api_versions(request):
         client.close()
 
 
-def main():
-    request = json.loads(sys.stdin.read())
-    handler = globals().get('op_' + request['op'])
-    if handler is None:
-        raise SystemExit('unknown op ' + request['op'])
-    print(json.dumps(handler(request)))
-
-
 if __name__ == '__main__':
-    main()
+    run_operations(operations_of(globals()))

@@ -7,31 +7,23 @@ dynamic loader finds: Debian's, or a newer one through LD_LIBRARY_PATH.
 
 Operations: version, produce, consume, watermarks, offsets_for_times, metadata.
 """
-import base64
-import json
+import os
 import sys
 import time
 
-import confluent_kafka
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import confluent_kafka  # noqa: E402
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition  # noqa: E402
 
-def b64(data):
-    return None if data is None else base64.b64encode(data).decode('ascii')
-
-
-def unb64(text):
-    return None if text is None else base64.b64decode(text)
+from confluent_common import op_version  # noqa: E402,F401 (an operation)
+from driver_common import headers_in, operations_of, record_json, run_operations, unb64  # noqa: E402
 
 
 def base_config(request):
     config = {'bootstrap.servers': request['bootstrap']}
     config.update(request.get('config', {}))
     return config
-
-
-def op_version(_request):
-    return {'version': confluent_kafka.version()[0], 'libversion': confluent_kafka.libversion()[0]}
 
 
 def op_produce(request):
@@ -59,7 +51,7 @@ def op_produce(request):
         if record.get('timestamp') is not None:
             kwargs['timestamp'] = record['timestamp']
         if record.get('headers') is not None:
-            kwargs['headers'] = [(name, unb64(value)) for name, value in record['headers']]
+            kwargs['headers'] = headers_in(record['headers'])
         try:
             producer.produce(request['topic'], **kwargs)
         except KafkaException as exc:  # refused before it was queued (e.g. local size check)
@@ -104,16 +96,7 @@ def op_consume(request):
             errors.append(msg.error().name())
             continue
         ts_type, ts = msg.timestamp()
-        headers = msg.headers()
-        records.append({
-            'partition': msg.partition(),
-            'offset': msg.offset(),
-            'timestamp': ts,
-            'timestampType': ts_type,
-            'key': b64(msg.key()),
-            'value': b64(msg.value()),
-            'headers': None if headers is None else [[name, b64(value)] for name, value in headers],
-        })
+        records.append(record_json(msg.partition(), msg.offset(), ts, ts_type, msg.key(), msg.value(), msg.headers()))
         if count is not None and len(records) >= count:
             break
     consumer.close()
@@ -159,21 +142,5 @@ def op_metadata(request):
     }
 
 
-OPERATIONS = {
-    'version': op_version,
-    'produce': op_produce,
-    'consume': op_consume,
-    'watermarks': op_watermarks,
-    'offsets_for_times': op_offsets_for_times,
-    'metadata': op_metadata,
-}
-
-
-def main():
-    request = json.load(sys.stdin)
-    result = OPERATIONS[request['op']](request)
-    sys.stdout.write(json.dumps(result) + '\n')
-
-
 if __name__ == '__main__':
-    main()
+    run_operations(operations_of(globals()))

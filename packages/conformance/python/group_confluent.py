@@ -14,70 +14,31 @@ Every event is one JSON line on stdout, with a wall-clock time in ms:
   {"e": "closed", "t": ms}
 Offsets are committed synchronously after every batch, so what was reported consumed is committed.
 """
-import json
+import os
 import sys
-import threading
-import time
 
-from confluent_kafka import Consumer, KafkaError, KafkaException
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from confluent_kafka import Consumer, KafkaException  # noqa: E402
 
-def now_ms():
-    return int(time.time() * 1000)
-
-
-def emit(event):
-    event.setdefault('t', now_ms())
-    sys.stdout.write(json.dumps(event) + '\n')
-    sys.stdout.flush()
+from confluent_common import consume_batch, member_config, subscribe_reporting  # noqa: E402
+from driver_common import emit, member_request, stop_event  # noqa: E402
 
 
 def main():
-    request = json.loads(sys.argv[1])
-    stop = threading.Event()
-
-    def read_stdin():
-        for line in sys.stdin:
-            if line.strip() == 'stop':
-                break
-        stop.set()
-
-    threading.Thread(target=read_stdin, daemon=True).start()
-    config = {
-        'bootstrap.servers': request['bootstrap'],
-        'group.id': request['group'],
+    request = member_request()
+    stop = stop_event()
+    consumer = Consumer(member_config(request, {
         'auto.offset.reset': 'earliest',
         'enable.auto.commit': False,
         'session.timeout.ms': 6000,
         'heartbeat.interval.ms': 100,
         'fetch.wait.max.ms': 100,
-        'error_cb': lambda err: emit({'e': 'error', 'name': err.name()}),
-    }
-    if request.get('instance_id'):
-        config['group.instance.id'] = request['instance_id']
-    config.update(request.get('config', {}))
-    consumer = Consumer(config)
-
-    def on_assign(_consumer, partitions):
-        emit({'e': 'assigned', 'p': sorted(p.partition for p in partitions)})
-
-    def on_revoke(_consumer, partitions):
-        emit({'e': 'revoked', 'p': sorted(p.partition for p in partitions)})
-
-    def on_lost(_consumer, partitions):
-        emit({'e': 'lost', 'p': sorted(p.partition for p in partitions)})
-
-    consumer.subscribe(request['topics'], on_assign=on_assign, on_revoke=on_revoke, on_lost=on_lost)
+    }))
+    subscribe_reporting(consumer, request['topics'])
     emit({'e': 'ready'})
     while not stop.is_set():
-        messages = consumer.consume(num_messages=500, timeout=0.1)
-        batch = []
-        for message in messages:
-            if message.error() is not None:
-                if message.error().code() != KafkaError._PARTITION_EOF:
-                    emit({'e': 'error', 'name': message.error().name()})
-                continue
-            batch.append([message.partition(), message.offset()])
+        batch = consume_batch(consumer)
         if batch:
             try:
                 consumer.commit(asynchronous=False)

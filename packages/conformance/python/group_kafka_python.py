@@ -5,23 +5,15 @@ Same contract as group_confluent.py: one JSON argument {"bootstrap", "group", "t
 keyword overrides}}, JSON-line events on stdout (ready, assigned, revoked, records, committed, error, closed),
 "stop" on stdin commits and closes (LeaveGroup). Offsets are committed synchronously after every batch.
 """
-import json
+import os
 import sys
-import threading
-import time
 
-from kafka import KafkaConsumer, ConsumerRebalanceListener
-from kafka.errors import KafkaError
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from kafka import KafkaConsumer, ConsumerRebalanceListener  # noqa: E402
+from kafka.errors import KafkaError  # noqa: E402
 
-def now_ms():
-    return int(time.time() * 1000)
-
-
-def emit(event):
-    event.setdefault('t', now_ms())
-    sys.stdout.write(json.dumps(event) + '\n')
-    sys.stdout.flush()
+from driver_common import emit, member_request, stop_event  # noqa: E402
 
 
 class Listener(ConsumerRebalanceListener):
@@ -33,16 +25,8 @@ class Listener(ConsumerRebalanceListener):
 
 
 def main():
-    request = json.loads(sys.argv[1])
-    stop = threading.Event()
-
-    def read_stdin():
-        for line in sys.stdin:
-            if line.strip() == 'stop':
-                break
-        stop.set()
-
-    threading.Thread(target=read_stdin, daemon=True).start()
+    request = member_request()
+    stop = stop_event()
     config = {
         'bootstrap_servers': request['bootstrap'],
         'group_id': request['group'],

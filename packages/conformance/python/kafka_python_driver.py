@@ -7,23 +7,18 @@ from the advertised ranges); the detected tuple is returned so the suite can ass
 
 Operations: produce, consume, offsets, metadata.
 """
-import base64
-import json
+import os
 import sys
 import time
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.client_async import KafkaClient
-from kafka.errors import KafkaError
-from kafka.protocol.metadata import MetadataRequest
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from kafka.client_async import KafkaClient  # noqa: E402
+from kafka.errors import KafkaError  # noqa: E402
+from kafka.protocol.metadata import MetadataRequest  # noqa: E402
 
-def b64(data):
-    return None if data is None else base64.b64encode(data).decode('ascii')
-
-
-def unb64(text):
-    return None if text is None else base64.b64decode(text)
+from driver_common import headers_in, operations_of, record_json, run_operations, unb64  # noqa: E402
 
 
 def error_info(exc):
@@ -44,7 +39,7 @@ def op_produce(request):
         if record.get('timestamp') is not None:
             kwargs['timestamp_ms'] = record['timestamp']
         if record.get('headers') is not None:
-            kwargs['headers'] = [(name, unb64(value)) for name, value in record['headers']]
+            kwargs['headers'] = headers_in(record['headers'])
         try:
             futures.append(producer.send(request['topic'], **kwargs))
         except KafkaError as exc:  # refused before it was queued
@@ -87,15 +82,7 @@ def op_consume(request):
             break
         for batch in consumer.poll(timeout_ms=200).values():
             for msg in batch:
-                records.append({
-                    'partition': msg.partition,
-                    'offset': msg.offset,
-                    'timestamp': msg.timestamp,
-                    'timestampType': msg.timestamp_type,
-                    'key': b64(msg.key),
-                    'value': b64(msg.value),
-                    'headers': [[name, b64(value)] for name, value in msg.headers],
-                })
+                records.append(record_json(msg.partition, msg.offset, msg.timestamp, msg.timestamp_type, msg.key, msg.value, msg.headers))
     if count is not None:
         records = records[:count]  # poll() hands out whole fetched batches
     api_version = consumer.config['api_version']
@@ -140,14 +127,5 @@ def op_metadata(request):
                        for error_code, topic, _internal, partitions in response.topics]}
 
 
-OPERATIONS = {'produce': op_produce, 'consume': op_consume, 'offsets': op_offsets, 'metadata': op_metadata}
-
-
-def main():
-    request = json.load(sys.stdin)
-    result = OPERATIONS[request['op']](request)
-    sys.stdout.write(json.dumps(result) + '\n')
-
-
 if __name__ == '__main__':
-    main()
+    run_operations(operations_of(globals()))

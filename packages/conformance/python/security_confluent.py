@@ -12,13 +12,18 @@ exceptions, so the Node side asserts the exact code. Operations:
   produce_slowly {config, topic, count, interval}: one message every interval seconds (re-authentication)
   version
 """
-import json
+import os
 import sys
 import time
 
-import confluent_kafka
-from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import confluent_kafka  # noqa: E402
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition  # noqa: E402
+from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
+
+from confluent_common import op_version  # noqa: E402,F401 (an operation)
+from driver_common import operations_of, run_operations  # noqa: E402
 
 TIMEOUT = 15
 _keep = []
@@ -33,10 +38,6 @@ def client_config(request, **extra):
     config.update(request.get('config', {}))
     config.update(extra)
     return config
-
-
-def op_version(_request):
-    return {'version': confluent_kafka.version()[0], 'libversion': confluent_kafka.libversion()[0]}
 
 
 def op_produce(request):
@@ -146,9 +147,5 @@ def op_describe_broker_configs(request):
         return {'error': error_of(exc.args[0])}
 
 
-OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith('op_')}
-
 if __name__ == '__main__':
-    req = json.load(sys.stdin)
-    print(json.dumps(OPS[req['op']](req)))
-    sys.stdout.flush()
+    run_operations(operations_of(globals()))

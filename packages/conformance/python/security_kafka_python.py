@@ -8,13 +8,17 @@ Errors come back as {"code": errno, "name": class name}. Operations:
   produce      {config, topic, values}            consume {config, topic, count, group}
   create_topic {config, topic}                    version
 """
-import json
+import os
 import sys
 
-import kafka
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
-from kafka.errors import KafkaError
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import kafka  # noqa: E402
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition  # noqa: E402
+from kafka.admin import NewTopic  # noqa: E402
+from kafka.errors import KafkaError  # noqa: E402
+
+from driver_common import operations_of, run_operations  # noqa: E402
 
 TIMEOUT_MS = 15000
 
@@ -86,9 +90,5 @@ def op_create_topic(request):
             client.close()
 
 
-OPS = {name[3:]: fn for name, fn in globals().items() if name.startswith('op_')}
-
 if __name__ == '__main__':
-    req = json.load(sys.stdin)
-    print(json.dumps(OPS[req['op']](req)))
-    sys.stdout.flush()
+    run_operations(operations_of(globals()))

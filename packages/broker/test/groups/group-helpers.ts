@@ -157,6 +157,24 @@ export class RawMember {
   }
 }
 
+/**
+ * The usual way to a two-member generation: a forms the group alone (generation 1), b's JoinGroup starts a
+ * rebalance, a rejoins 30 ms later and both are admitted to generation 2. Returns [a's, b's] JoinGroup responses;
+ * neither has synced yet.
+ */
+export async function joinSecondMember (a: RawMember, b: RawMember, partitions = 0): Promise<[JoinResponse, JoinResponse]> {
+  await a.joinAndSync(partitions)
+  const bJoin = b.join()
+  await sleep(30)
+  return await Promise.all([a.join(), bJoin])
+}
+
+/** joinSecondMember, then both sync (the leader assigning `partitions`): a Stable group of two. */
+export async function formGroupOfTwo (a: RawMember, b: RawMember, partitions = 0): Promise<void> {
+  await joinSecondMember(a, b, partitions)
+  await Promise.all([a.sync(partitions), b.sync(partitions)])
+}
+
 /** Decodes a ConsumerProtocolAssignment v0 into topic → partitions. */
 export function decodeAssignment (blob: Buffer): Record<string, number[]> {
   const result: Record<string, number[]> = {}

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { DescribeGroupsApi, ErrorCode, HeartbeatApi, JoinGroupApi, SyncGroupApi } from '@samsa/protocol'
-import { RawMember, assignment, connect, decodeAssignment, expectError, startGroupBroker, subscription } from './group-helpers.js'
+import { RawMember, assignment, connect, decodeAssignment, expectError, formGroupOfTwo, joinSecondMember, startGroupBroker, subscription } from './group-helpers.js'
 
 test('v4+: a new member gets MEMBER_ID_REQUIRED with its id, then joins as leader of generation 1', async (t) => {
   const server = await startGroupBroker(t)
@@ -135,11 +135,7 @@ test('group.max.size: a member beyond the limit gets GROUP_MAX_SIZE_REACHED', as
   const a = await RawMember.connect(t, server, { groupId: 'small' })
   const b = await RawMember.connect(t, server, { groupId: 'small' })
   const c = await RawMember.connect(t, server, { groupId: 'small' })
-  await a.joinAndSync()
-  const bJoin = b.join()
-  await new Promise((resolve) => setTimeout(resolve, 30))
-  await Promise.all([a.join(), bJoin])
-  await Promise.all([a.sync(), b.sync()])
+  await formGroupOfTwo(a, b)
   // Stable and full: refused before a member id is even handed out.
   const refused = await c.joinOnce()
   expectError(refused.errorCode, ErrorCode.GROUP_MAX_SIZE_REACHED)
@@ -167,10 +163,7 @@ test('SyncGroup always returns a valid assignment: members the leader left out g
   const server = await startGroupBroker(t)
   const a = await RawMember.connect(t, server, { groupId: 'empty-assign' })
   const b = await RawMember.connect(t, server, { groupId: 'empty-assign' })
-  await a.joinAndSync()
-  const bJoin = b.join()
-  await new Promise((resolve) => setTimeout(resolve, 30))
-  await Promise.all([a.join(), bJoin])
+  await joinSecondMember(a, b)
   const follower = b.sync()
   const leader = await a.client.request(SyncGroupApi, 3, { groupId: 'empty-assign', generationId: a.generationId, memberId: a.memberId, assignments: [{ memberId: a.memberId, assignment: assignment({ t: [0] }) }] })
   expectError(leader.errorCode, ErrorCode.NONE)
@@ -188,10 +181,7 @@ test('rejoins: a follower with unchanged metadata keeps its generation; the lead
   const server = await startGroupBroker(t)
   const a = await RawMember.connect(t, server, { groupId: 'r' })
   const b = await RawMember.connect(t, server, { groupId: 'r' })
-  await a.joinAndSync()
-  const bJoin = b.join()
-  await new Promise((resolve) => setTimeout(resolve, 30))
-  await Promise.all([a.join(), bJoin])
+  await joinSecondMember(a, b)
   await Promise.all([a.sync(2), b.sync()])
   const follower = await b.join()
   assert.equal(follower.generationId, 2, 'same generation, no rebalance')
@@ -207,10 +197,7 @@ test('JoinGroup again during CompletingRebalance with the same metadata gets the
   const server = await startGroupBroker(t)
   const a = await RawMember.connect(t, server, { groupId: 'cr' })
   const b = await RawMember.connect(t, server, { groupId: 'cr' })
-  await a.joinAndSync()
-  const bJoin = b.join()
-  await new Promise((resolve) => setTimeout(resolve, 30))
-  await Promise.all([a.join(), bJoin])
+  await joinSecondMember(a, b)
   const again = await b.join() // the leader has not synced: CompletingRebalance
   assert.equal(again.generationId, 2)
   assert.equal(again.leader, a.memberId)
@@ -221,11 +208,7 @@ test('repeated rebalances (as cooperative clients drive them) keep working: ten 
   const server = await startGroupBroker(t)
   const a = await RawMember.connect(t, server, { groupId: 'coop', topics: ['t'] })
   const b = await RawMember.connect(t, server, { groupId: 'coop', topics: ['t'] })
-  await a.joinAndSync(6)
-  const bJoin = b.join()
-  await new Promise((resolve) => setTimeout(resolve, 30))
-  await Promise.all([a.join(), bJoin])
-  await Promise.all([a.sync(6), b.sync(6)])
+  await formGroupOfTwo(a, b, 6)
   for (let round = 0; round < 10; round++) {
     const leaderJoin = a.join()
     await new Promise((resolve) => setTimeout(resolve, 5))

@@ -1,17 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { DescribeGroupsApi, ErrorCode, JoinGroupApi, LeaveGroupApi } from '@samsa/protocol'
-import { RawMember, connect, eventually, expectError, sleep, startGroupBroker } from './group-helpers.js'
+import { RawMember, connect, eventually, expectError, formGroupOfTwo, joinSecondMember, sleep, startGroupBroker } from './group-helpers.js'
 
 test('a member that stops heartbeating is evicted after its session timeout and the group rebalances', async (t) => {
   const server = await startGroupBroker(t)
   const a = await RawMember.connect(t, server, { groupId: 'hb', sessionTimeoutMs: 2000 })
   const b = await RawMember.connect(t, server, { groupId: 'hb', sessionTimeoutMs: 300 })
-  await a.joinAndSync()
-  const bJoin = b.join()
-  await sleep(30)
-  await Promise.all([a.join(), bJoin])
-  await Promise.all([a.sync(), b.sync()])
+  await formGroupOfTwo(a, b)
   // b keeps heartbeating for a while: it stays.
   for (let i = 0; i < 4; i++) {
     await sleep(100)
@@ -41,11 +37,7 @@ test('rebalance timeout: a dynamic member that does not rejoin is removed when t
   const server = await startGroupBroker(t)
   const a = await RawMember.connect(t, server, { groupId: 'rt', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 300 })
   const b = await RawMember.connect(t, server, { groupId: 'rt', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 300 })
-  await a.joinAndSync()
-  const bJoin = b.join()
-  await sleep(30)
-  await Promise.all([a.join(), bJoin])
-  await Promise.all([a.sync(), b.sync()])
+  await formGroupOfTwo(a, b)
   const started = Date.now()
   const rejoin = await a.join() // leader rejoin: rebalance; b (max.poll.interval exceeded, say) never rejoins
   const waited = Date.now() - started
@@ -59,10 +51,7 @@ test('a member that never sends SyncGroup is removed after the rebalance timeout
   const server = await startGroupBroker(t)
   const a = await RawMember.connect(t, server, { groupId: 'nosync', rebalanceTimeoutMs: 300 })
   const b = await RawMember.connect(t, server, { groupId: 'nosync', rebalanceTimeoutMs: 300 })
-  await a.joinAndSync()
-  const bJoin = b.join()
-  await sleep(30)
-  await Promise.all([a.join(), bJoin])
+  await joinSecondMember(a, b)
   await a.sync() // b never syncs
   await eventually(async () => (await a.heartbeat()) === ErrorCode.REBALANCE_IN_PROGRESS, 3000, 'rebalance after the sync timeout')
   const rejoined = await a.join()
@@ -97,11 +86,7 @@ test('LeaveGroup: v0–2 report the member error at the top level; v3+ per membe
   const server = await startGroupBroker(t)
   const a = await RawMember.connect(t, server, { groupId: 'leave' })
   const b = await RawMember.connect(t, server, { groupId: 'leave' })
-  await a.joinAndSync()
-  const bJoin = b.join()
-  await sleep(30)
-  await Promise.all([a.join(), bJoin])
-  await Promise.all([a.sync(), b.sync()])
+  await formGroupOfTwo(a, b)
   const client = await connect(t, server)
   expectError((await client.request(LeaveGroupApi, 1, { groupId: 'leave', memberId: 'ghost' })).errorCode, ErrorCode.UNKNOWN_MEMBER_ID)
   expectError((await client.request(LeaveGroupApi, 2, { groupId: 'leave', memberId: b.memberId })).errorCode, ErrorCode.NONE)
@@ -123,11 +108,7 @@ test('a member leaving while others wait in the join phase lets the phase comple
   const server = await startGroupBroker(t)
   const a = await RawMember.connect(t, server, { groupId: 'leave-mid', rebalanceTimeoutMs: 10_000 })
   const b = await RawMember.connect(t, server, { groupId: 'leave-mid', rebalanceTimeoutMs: 10_000 })
-  await a.joinAndSync()
-  const bJoin = b.join()
-  await sleep(30)
-  await Promise.all([a.join(), bJoin])
-  await Promise.all([a.sync(), b.sync()])
+  await formGroupOfTwo(a, b)
   const started = Date.now()
   const rejoin = a.join()
   await sleep(50)

@@ -1,16 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode, HeartbeatApi, JoinGroupApi, LeaveGroupApi, OffsetCommitApi, SyncGroupApi } from '@samsa/protocol'
-import { RawMember, createTopic, decodeAssignment, eventually, expectError, startGroupBroker, subscription } from './group-helpers.js'
+import { RawMember, createTopic, decodeAssignment, eventually, expectError, formGroupOfTwo, startGroupBroker, subscription } from './group-helpers.js'
 
 async function stableStaticPair (t: Parameters<typeof startGroupBroker>[0], groupId: string, server: Awaited<ReturnType<typeof startGroupBroker>>, joinVersion = 9): Promise<[RawMember, RawMember]> {
   const a = await RawMember.connect(t, server, { groupId, groupInstanceId: 'instance-a', topics: ['t'], joinVersion })
   const b = await RawMember.connect(t, server, { groupId, groupInstanceId: 'instance-b', topics: ['t'], joinVersion })
-  await a.joinAndSync(4)
-  const bJoin = b.join()
-  await new Promise((resolve) => setTimeout(resolve, 30))
-  await Promise.all([a.join(), bJoin])
-  await Promise.all([a.sync(4), b.sync(4)])
+  await formGroupOfTwo(a, b, 4)
   return [a, b]
 }
 
@@ -96,11 +92,7 @@ test('a static member that does not rejoin keeps its place through the rebalance
   const server = await startGroupBroker(t)
   const a = await RawMember.connect(t, server, { groupId: 'static-slow', groupInstanceId: 'fast', sessionTimeoutMs: 5000, rebalanceTimeoutMs: 200 })
   const b = await RawMember.connect(t, server, { groupId: 'static-slow', groupInstanceId: 'slow', sessionTimeoutMs: 600, rebalanceTimeoutMs: 200 })
-  await a.joinAndSync()
-  const bJoin = b.join()
-  await new Promise((resolve) => setTimeout(resolve, 30))
-  await Promise.all([a.join(), bJoin])
-  await Promise.all([a.sync(), b.sync()])
+  await formGroupOfTwo(a, b)
   // a rejoins (as leader it forces a rebalance); b stays silent.
   const started = Date.now()
   const rejoin = await a.join()

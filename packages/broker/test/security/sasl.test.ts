@@ -155,7 +155,7 @@ test('v0 handshake: raw SASL tokens (the kafka-python flow)', async (t) => {
   await t.test('PLAIN: the broker answers an empty raw token, then serves requests', async () => {
     const client = await SecureClient.connect(port)
     assert.equal((await client.request(SaslHandshakeApi, 0, { mechanism: 'PLAIN' })).errorCode, ErrorCode.NONE)
-    client.writeRaw(plainClient('alice', 'alice-secret').first())
+    client.writeFrame(plainClient('alice', 'alice-secret').first())
     assert.deepEqual(await client.nextFrame(), Buffer.alloc(0))
     assert.equal((await client.request(MetadataApi, 4, { topics: null })).brokers.length, 1)
     client.close()
@@ -166,8 +166,8 @@ test('v0 handshake: raw SASL tokens (the kafka-python flow)', async (t) => {
       const client = await SecureClient.connect(port)
       await client.request(SaslHandshakeApi, 0, { mechanism })
       const sasl = scramClient(mechanism, 'alice', 'alice-secret')
-      client.writeRaw(sasl.first())
-      client.writeRaw(sasl.next((await client.nextFrame())!)!)
+      client.writeFrame(sasl.first())
+      client.writeFrame(sasl.next((await client.nextFrame())!)!)
       assert.equal(sasl.next((await client.nextFrame())!), null, 'server signature verifies')
       assert.equal((await client.request(MetadataApi, 4, { topics: null })).brokers.length, 1)
       client.close()
@@ -177,7 +177,7 @@ test('v0 handshake: raw SASL tokens (the kafka-python flow)', async (t) => {
   await t.test('a wrong password over raw tokens closes the connection without a reply', async () => {
     const client = await SecureClient.connect(port)
     await client.request(SaslHandshakeApi, 0, { mechanism: 'PLAIN' })
-    client.writeRaw(plainClient('alice', 'nope').first())
+    client.writeFrame(plainClient('alice', 'nope').first())
     assert.equal(await client.nextFrame(), null)
   })
 })

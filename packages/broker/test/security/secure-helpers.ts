@@ -1,91 +1,20 @@
-import { connect as connectTcp, type Socket } from 'node:net'
-import { connect as connectTls, type ConnectionOptions } from 'node:tls'
+import { type ConnectionOptions } from 'node:tls'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  ErrorCode, SaslAuthenticateApi, SaslHandshakeApi, decodeResponse, encodeRequest,
-  type ApiDefinition, type DeepPartial, type RequestOf, type ResponseOf
-} from '@samsa/protocol'
+import { ErrorCode, KafkaConnection, SaslAuthenticateApi, SaslHandshakeApi, connectSocket, type ResponseOf } from '@samsa/protocol'
 import { createDevCertificates, newCredential, saslClient, type DevCertificateFiles, type ScramMechanism } from '../../src/index.js'
 import { startBroker, type TestBroker } from '../helpers.js'
 
 /**
- * Test helpers for the security suite: a raw Kafka client over TCP or TLS (RawClient's twin, which the shared
- * helpers only offer over TCP), SASL logins through it, users, and development certificates.
+ * Test helpers for the security suite: the shared protocol connection over TCP or TLS (nextFrame yields null once
+ * the broker closes it), SASL logins through it, users, and development certificates.
  */
-export class SecureClient {
-  private buffered = Buffer.alloc(0)
-  private readonly waiting: Array<(frame: Buffer) => void> = []
-  private readonly frames: Buffer[] = []
-  private correlationId = 0
-  readonly closed: Promise<void>
-  isClosed = false
-
-  private constructor (readonly socket: Socket) {
-    this.closed = new Promise((resolve) => socket.once('close', () => { this.isClosed = true; resolve() }))
-    socket.on('error', () => {})
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk])
-      while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readInt32BE(0)) {
-        const size = this.buffered.readInt32BE(0)
-        const frame = this.buffered.subarray(4, 4 + size)
-        this.buffered = this.buffered.subarray(4 + size)
-        const waiter = this.waiting.shift()
-        if (waiter !== undefined) waiter(frame)
-        else this.frames.push(frame)
-      }
-    })
-  }
-
-  static connect (port: number, tls?: ConnectionOptions): Promise<SecureClient> {
-    return new Promise((resolve, reject) => {
-      const socket: Socket = tls === undefined
-        ? connectTcp({ port, host: '127.0.0.1' }, () => resolve(new SecureClient(socket)))
-        : connectTls({ port, host: '127.0.0.1', servername: 'localhost', ...tls }, () => resolve(new SecureClient(socket)))
-      socket.once('error', reject)
-    })
-  }
-
-  write (bytes: Buffer | Buffer[]): void {
-    for (const chunk of Array.isArray(bytes) ? bytes : [bytes]) this.socket.write(chunk)
-  }
-
-  /** A raw SASL token (after a v0 handshake): size-prefixed bytes without a Kafka header. */
-  writeRaw (token: Buffer): void {
-    const size = Buffer.alloc(4)
-    size.writeInt32BE(token.length)
-    this.write(Buffer.concat([size, token]))
-  }
-
-  /** The next frame, or null if the connection closes first. */
-  nextFrame (): Promise<Buffer | null> {
-    const ready = this.frames.shift()
-    if (ready !== undefined) return Promise.resolve(ready)
-    if (this.isClosed) return Promise.resolve(null)
-    return new Promise((resolve) => {
-      this.waiting.push(resolve)
-      void this.closed.then(() => resolve(null))
-    })
-  }
-
-  send<A extends ApiDefinition> (api: A, version: number, body: DeepPartial<RequestOf<A>>): number {
-    const correlationId = ++this.correlationId
-    this.write(encodeRequest(api, version, correlationId, 'samsa-security-test', body))
-    return correlationId
-  }
-
-  async request<A extends ApiDefinition> (api: A, version: number, body: DeepPartial<RequestOf<A>>): Promise<ResponseOf<A>> {
-    const correlationId = this.send(api, version, body)
-    const frame = await this.nextFrame()
-    if (frame === null) throw new Error(`connection closed before the ${api.name} response`)
-    const decoded = decodeResponse(api, version, frame)
-    if (decoded.correlationId !== correlationId) throw new Error(`correlation id ${decoded.correlationId} != ${correlationId}`)
-    return decoded.body
-  }
-
-  close (): void {
-    this.socket.destroy()
+export class SecureClient extends KafkaConnection {
+  /** Over TLS when tls is given; the server name defaults to localhost, which the development certificates name. */
+  static async connect (port: number, tls?: ConnectionOptions): Promise<SecureClient> {
+    const socket = await connectSocket({ host: '127.0.0.1', port, tls: tls === undefined ? undefined : { servername: 'localhost', ...tls } })
+    return new SecureClient(socket, { clientId: 'samsa-security-test' })
   }
 }
 

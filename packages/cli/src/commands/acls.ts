@@ -4,7 +4,7 @@ import {
   permissionName, resourceTypeName, type AclBinding
 } from '@samsa/broker'
 import { CreateAclsApi, DeleteAclsApi, DescribeAclsApi, ErrorCode, errorName } from '@samsa/protocol'
-import { AdminConnection, clientSecurity } from './admin-connection.js'
+import { clientSecurity, openAdminConnection, type AdminConnection } from './admin-connection.js'
 
 const HELP = `usage: samsa acls --bootstrap <b> [--command-config <file>] (--add | --remove | --list) [options]
 
@@ -95,7 +95,7 @@ export async function runAcls (argv: string[]): Promise<number> {
   }
   let connection: AdminConnection
   try {
-    connection = await AdminConnection.open(bootstrap, clientSecurity(values['command-config']))
+    connection = await openAdminConnection(bootstrap, clientSecurity(values['command-config']))
   } catch (error) {
     process.stderr.write(`samsa acls: ${(error as Error).message}\n`)
     return 1

@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { connect as connectTcp, type Socket } from 'node:net'
-import { connect as connectTls, type ConnectionOptions } from 'node:tls'
+import { type ConnectionOptions } from 'node:tls'
 import { parseProperties, saslClient } from '@samsa/broker'
-import {
-  ErrorCode, SaslAuthenticateApi, SaslHandshakeApi, decodeResponse, encodeRequest,
-  type ApiDefinition, type DeepPartial, type RequestOf, type ResponseOf
-} from '@samsa/protocol'
+import { ErrorCode, KafkaConnection, SaslAuthenticateApi, SaslHandshakeApi } from '@samsa/protocol'
 
 /**
  * One connection from the CLI's --bootstrap commands (users, acls) to a broker, with the client security settings
@@ -54,79 +50,40 @@ export function clientSecurity (file: string | undefined): ClientSecurity {
   }
 }
 
-export class AdminConnection {
-  private buffered = Buffer.alloc(0)
-  private readonly waiting: Array<{ resolve: (frame: Buffer) => void, reject: (error: Error) => void }> = []
-  private correlationId = 0
-  private failure: Error | undefined
+/** The CLI's admin connection: the shared protocol connection, authenticated when the protocol uses SASL. */
+export type AdminConnection = KafkaConnection
 
-  private constructor (private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk])
-      while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readInt32BE(0)) {
-        const size = this.buffered.readInt32BE(0)
-        const frame = this.buffered.subarray(4, 4 + size)
-        this.buffered = this.buffered.subarray(4 + size)
-        this.waiting.shift()?.resolve(frame)
-      }
-    })
-    const fail = (error: Error): void => {
-      this.failure ??= error
-      for (const waiter of this.waiting.splice(0)) waiter.reject(this.failure)
-    }
-    socket.on('error', fail)
-    socket.on('close', () => fail(new Error('the broker closed the connection')))
-  }
-
-  /** Connects to the first reachable bootstrap address and authenticates when the protocol uses SASL. */
-  static async open (bootstrap: string, security: ClientSecurity): Promise<AdminConnection> {
-    const errors: string[] = []
-    for (const address of bootstrap.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
-      const colon = address.lastIndexOf(':')
-      const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1')
-      const port = Number(address.slice(colon + 1))
+/** Connects to the first reachable bootstrap address and authenticates when the protocol uses SASL. */
+export async function openAdminConnection (bootstrap: string, security: ClientSecurity): Promise<AdminConnection> {
+  const errors: string[] = []
+  for (const address of bootstrap.split(',').map((item) => item.trim()).filter((item) => item !== '')) {
+    const colon = address.lastIndexOf(':')
+    const host = address.slice(0, colon).replace(/^\[(.*)\]$/, '$1')
+    const port = Number(address.slice(colon + 1))
+    try {
+      const connection = await KafkaConnection.open({ host, port, tls: security.tls, clientId: 'samsa-cli' })
       try {
-        const socket = await new Promise<Socket>((resolve, reject) => {
-          const socket: Socket = security.tls === undefined
-            ? connectTcp({ host, port }, () => resolve(socket))
-            : connectTls({ host, port, servername: /^[\d.:]+$/.test(host) ? undefined : host, ...security.tls }, () => resolve(socket))
-          socket.once('error', reject)
-          socket.setTimeout(15_000, () => socket.destroy(new Error('timed out')))
-        })
-        socket.setTimeout(0)
-        const connection = new AdminConnection(socket)
-        if (security.protocol.startsWith('SASL')) await connection.authenticate(security)
-        return connection
+        if (security.protocol.startsWith('SASL')) await authenticate(connection, security)
       } catch (error) {
-        errors.push(`${address}: ${(error as Error).message}`)
+        connection.close()
+        throw error
       }
+      return connection
+    } catch (error) {
+      errors.push(`${address}: ${(error as Error).message}`)
     }
-    throw new Error(`cannot connect to ${bootstrap}: ${errors.join('; ')}`)
   }
+  throw new Error(`cannot connect to ${bootstrap}: ${errors.join('; ')}`)
+}
 
-  async request<A extends ApiDefinition> (api: A, version: number, body: DeepPartial<RequestOf<A>>): Promise<ResponseOf<A>> {
-    if (this.failure !== undefined) throw this.failure
-    const correlationId = ++this.correlationId
-    const frame = new Promise<Buffer>((resolve, reject) => this.waiting.push({ resolve, reject }))
-    for (const chunk of encodeRequest(api, version, correlationId, 'samsa-cli', body)) this.socket.write(chunk)
-    const decoded = decodeResponse(api, version, await frame)
-    if (decoded.correlationId !== correlationId) throw new Error(`unexpected correlation id ${decoded.correlationId}`)
-    return decoded.body
-  }
-
-  close (): void {
-    this.socket.destroy()
-  }
-
-  private async authenticate (security: ClientSecurity): Promise<void> {
-    const handshake = await this.request(SaslHandshakeApi, 1, { mechanism: security.mechanism })
-    if (handshake.errorCode !== ErrorCode.NONE) throw new Error(`the broker does not offer SASL mechanism ${security.mechanism} (it offers ${handshake.mechanisms.join(', ')})`)
-    const sasl = saslClient(security.mechanism, security.username, security.password)
-    let token: Buffer | null = sasl.first()
-    while (token !== null) {
-      const response = await this.request(SaslAuthenticateApi, 2, { authBytes: token })
-      if (response.errorCode !== ErrorCode.NONE) throw new Error(`authentication failed: ${response.errorMessage ?? `error ${response.errorCode}`}`)
-      token = sasl.next(response.authBytes)
-    }
+async function authenticate (connection: AdminConnection, security: ClientSecurity): Promise<void> {
+  const handshake = await connection.request(SaslHandshakeApi, 1, { mechanism: security.mechanism })
+  if (handshake.errorCode !== ErrorCode.NONE) throw new Error(`the broker does not offer SASL mechanism ${security.mechanism} (it offers ${handshake.mechanisms.join(', ')})`)
+  const sasl = saslClient(security.mechanism, security.username, security.password)
+  let token: Buffer | null = sasl.first()
+  while (token !== null) {
+    const response = await connection.request(SaslAuthenticateApi, 2, { authBytes: token })
+    if (response.errorCode !== ErrorCode.NONE) throw new Error(`authentication failed: ${response.errorMessage ?? `error ${response.errorCode}`}`)
+    token = sasl.next(response.authBytes)
   }
 }

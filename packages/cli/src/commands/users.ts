@@ -7,7 +7,7 @@ import {
   saltedPasswordSync, scramMechanismOf, type ScramMechanism
 } from '@samsa/broker'
 import { AlterUserScramCredentialsApi, DescribeUserScramCredentialsApi, ErrorCode, errorName } from '@samsa/protocol'
-import { AdminConnection, clientSecurity } from './admin-connection.js'
+import { clientSecurity, openAdminConnection, type AdminConnection } from './admin-connection.js'
 
 const HELP = `usage: samsa users add <name> (--password <p> | --password-stdin) [--mechanism M]... [--iterations n] (--data-dir <dir> | --bootstrap <b>)
        samsa users list [<name>...] (--data-dir <dir> | --bootstrap <b>)
@@ -162,7 +162,7 @@ async function alter (target: Target, body: Parameters<AdminConnection['request'
 }
 
 async function withConnection<T> (target: Target, use: (connection: AdminConnection) => Promise<T>): Promise<T> {
-  const connection = await AdminConnection.open(target.bootstrap!, clientSecurity(target.commandConfig))
+  const connection = await openAdminConnection(target.bootstrap!, clientSecurity(target.commandConfig))
   try {
     return await use(connection)
   } finally {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Partitioners } from 'kafkajs'
 import { findPython, skipUnlessInstalled, type TestBroker } from '../../src/index.js'
-import { ProcessMember, createTopic, kafkajs, produceRound, runChurnScenario, startGroupBroker, waitForCoverage, type Position } from './group-support.js'
+import { ProcessMember, connectAdminAndProducer, createTopic, kafkajs, produceRound, startGroupBroker, waitForCoverage, type Position } from './group-support.js'
+import { runChurnScenario } from './churn.js'
 
 /**
  * confluent-kafka-python on Debian's librdkafka 2.0 with subscribe(): the churn scenario (members joining and
@@ -34,11 +34,7 @@ describe('consumer groups: confluent-kafka-python (librdkafka 2.0)', { skip: ski
 
   test('static membership: a restarted instance takes its partitions back without a rebalance', async () => {
     const topic = 'ck-static'
-    const kafka = kafkajs(broker.bootstrap)
-    const admin = kafka.admin()
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
-    await admin.connect()
-    await producer.connect()
+    const { admin, producer } = await connectAdminAndProducer(broker.bootstrap)
     try {
       await createTopic(admin, topic)
       const config = { config: { 'session.timeout.ms': 10_000 } }

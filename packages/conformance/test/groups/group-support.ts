@@ -8,8 +8,8 @@ import { kcatPath, pythonDir, TestBroker } from '../../src/index.js'
 /**
  * Shared machinery of the consumer-group conformance tests: a broker tuned for fast rebalances, a producer, a
  * watcher that checks from the broker's side that no partition is assigned to two members of one generation,
- * member handles for clients running in child processes (Python drivers, kcat -G), and the churn scenario every
- * client runs.
+ * member handles for clients running in child processes (Python drivers, kcat -G). The churn scenario every
+ * client runs is in churn.ts.
  */
 export const PARTITIONS = 12
 
@@ -21,6 +21,16 @@ export async function startGroupBroker (extra: string[] = []): Promise<TestBroke
 
 export function kafkajs (bootstrap: string, clientId = 'samsa-groups-kafkajs'): Kafka {
   return new Kafka({ clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 50 } })
+}
+
+/** A connected kafkajs admin and producer of one client, for the tests' own topic set-up and production. */
+export async function connectAdminAndProducer (bootstrap: string, clientId?: string): Promise<{ admin: Admin, producer: Producer }> {
+  const kafka = kafkajs(bootstrap, clientId)
+  const admin = kafka.admin()
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await admin.connect()
+  await producer.connect()
+  return { admin, producer }
 }
 
 /** Record identity: partition and offset. */
@@ -223,77 +233,4 @@ export function kcatMember (name: string, bootstrap: string, groupId: string, to
     })
   }
   return member
-}
-
-export interface ChurnOptions {
-  broker: TestBroker
-  groupId: string
-  topic: string
-  /** Starts a member of this client in the group. */
-  start: (name: string) => Promise<Member>
-  /** Waits until a member has its first assignment. */
-  assigned: (member: Member) => Promise<void>
-}
-
-/**
- * The scenario every client runs (issue 4): a 12-partition topic, members A and B, records produced while C joins
- * and A leaves; every record consumed at least once and no partition held by two members of one generation. Then
- * the remaining members stop (committing), the broker process restarts on the same data directory, the committed
- * offsets are still there, and a new member of the group consumes exactly the records produced since.
- */
-export async function runChurnScenario ({ broker, groupId, topic, start, assigned }: ChurnOptions): Promise<{ firstPhaseMs: number, generations: Array<{ generation: number, members: number }> }> {
-  const kafka = kafkajs(broker.bootstrap, 'samsa-groups-orchestrator')
-  const admin = kafka.admin()
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
-  await admin.connect()
-  await producer.connect()
-  try {
-    await createTopic(admin, topic)
-    const started = Date.now()
-    const written = await produceRound(producer, topic, 20, 'before')
-    const watcher = new AssignmentWatcher(admin, groupId, topic)
-    const a = await start('A')
-    const b = await start('B')
-    await Promise.all([assigned(a), assigned(b)])
-    written.push(...await produceRound(producer, topic, 10, 'round-1'))
-    const c = await start('C')
-    written.push(...await produceRound(producer, topic, 10, 'round-2'))
-    await assigned(c)
-    await a.stop()
-    written.push(...await produceRound(producer, topic, 10, 'round-3'))
-    await waitForCoverage(written, [a, b, c])
-    await Promise.all([b.stop(), c.stop()])
-    await watcher.stop()
-    const firstPhaseMs = Date.now() - started
-    const generations = generationsOf(broker.broker.stderr, groupId)
-    assert.ok(Math.max(...generations.map((g) => g.members)) >= 3 || generations.length >= 4, `membership changed as planned: ${JSON.stringify(generations)}`)
-
-    const ends = new Array<number>(PARTITIONS).fill(0)
-    for (const { partition, offset } of written) ends[partition] = Math.max(ends[partition]!, offset + 1)
-    assert.deepEqual(await committedOffsets(admin, groupId, topic), ends, 'everything consumed was committed')
-    await producer.disconnect()
-    await admin.disconnect()
-
-    await broker.broker.restart()
-    await admin.connect()
-    await producer.connect()
-    assert.deepEqual(await committedOffsets(admin, groupId, topic), ends, 'commits survive a broker restart')
-    const later = await produceRound(producer, topic, 5, 'after-restart')
-    const d = await start('D')
-    await waitForCoverage(later, [d])
-    await sleep(300) // anything below the committed offsets would have arrived by now
-    await d.stop()
-    const below = d.consumed.filter(({ partition, offset }) => offset < ends[partition]!)
-    assert.deepEqual(below.slice(0, 5), [], `the restarted group resumed from the committed offsets (${below.length} re-read)`)
-    return { firstPhaseMs, generations }
-  } finally {
-    await producer.disconnect().catch(() => {})
-    await admin.disconnect().catch(() => {})
-  }
-}
-
-/** The generations the broker formed for a group, from its log: "group g: generation 3 with 2 member(s)". */
-export function generationsOf (stderr: string, groupId: string): Array<{ generation: number, members: number }> {
-  const pattern = new RegExp(`group ${groupId}: generation (\\d+) with (\\d+) member`, 'g')
-  return [...stderr.matchAll(pattern)].map((match) => ({ generation: Number(match[1]), members: Number(match[2]) }))
 }

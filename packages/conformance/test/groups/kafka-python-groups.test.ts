@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test'
 import { findPython, skipUnlessInstalled, type TestBroker } from '../../src/index.js'
-import { ProcessMember, runChurnScenario, startGroupBroker } from './group-support.js'
+import { ProcessMember, startGroupBroker } from './group-support.js'
+import { runChurnScenario } from './churn.js'
 
 /**
  * kafka-python 2.0 (Debian python3-kafka) KafkaConsumer in a group: old, non-flexible JoinGroup/SyncGroup

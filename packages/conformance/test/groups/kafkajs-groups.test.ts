@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Consumer } from 'kafkajs'
 import type { TestBroker } from '../../src/index.js'
-import { kafkajs, runChurnScenario, startGroupBroker, type Member, type Position } from './group-support.js'
+import { kafkajs, startGroupBroker, type Member, type Position } from './group-support.js'
+import { runChurnScenario } from './churn.js'
 
 /**
  * kafkajs 2.2.4 consumer.run with eachMessage: the churn scenario with in-process members (each its own client

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test'
 import { kcatPath, skipUnlessInstalled, type TestBroker } from '../../src/index.js'
-import { kcatMember, runChurnScenario, startGroupBroker, type ProcessMember } from './group-support.js'
+import { kcatMember, startGroupBroker, type ProcessMember } from './group-support.js'
+import { runChurnScenario } from './churn.js'
 
 /** kcat -G (librdkafka 2.0 balanced consumer, auto-commit): the churn scenario, members as kcat processes. */
 describe('consumer groups: kcat -G', { skip: skipUnlessInstalled(kcatPath !== null, 'kcat') }, () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { Consumer, type MessagesStream } from '@platformatic/kafka'
 import { findPython, kcatPath, skipUnlessInstalled, type TestBroker } from '../../src/index.js'
-import { ProcessMember, kcatMember, runChurnScenario, startGroupBroker, type Member, type Position } from './group-support.js'
+import { ProcessMember, kcatMember, startGroupBroker } from './group-support.js'
+import { runChurnScenario } from './churn.js'
+import { PlatformaticMember } from './platformatic-member.js'
 
 /**
  * Clients of different families in one group, as the classic protocol allows when they share an assignor name
@@ -14,29 +14,6 @@ import { ProcessMember, kcatMember, runChurnScenario, startGroupBroker, type Mem
 const confluent = findPython(['confluent_kafka'])
 const kafkaPython = findPython(['kafka'])
 const installed = confluent !== null && kafkaPython !== null && kcatPath !== null
-
-class PlatformaticMember implements Member {
-  readonly consumed: Position[] = []
-  joined = false
-  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined
-  private constructor (readonly name: string, private readonly consumer: Consumer) {}
-
-  static async start (bootstrap: string, name: string, groupId: string, topic: string): Promise<PlatformaticMember> {
-    const consumer = new Consumer({ clientId: `samsa-mixed-${name}`, bootstrapBrokers: [bootstrap], groupId, sessionTimeout: 6000, heartbeatInterval: 100, rebalanceTimeout: 10_000, maxWaitTime: 100, autocommit: true })
-    const member = new PlatformaticMember(name, consumer)
-    consumer.on('consumer:group:join', () => { member.joined = true })
-    member.stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest', autocommit: true, maxWaitTime: 100 })
-    member.stream.on('data', (message) => { member.consumed.push({ partition: message.partition, offset: Number(message.offset) }) })
-    member.stream.on('error', () => {})
-    return member
-  }
-
-  async assigned (): Promise<void> { while (!this.joined) await sleep(20) }
-  async stop (): Promise<void> {
-    await this.stream?.close()
-    await this.consumer.close()
-  }
-}
 
 describe('consumer groups: mixed clients in one group', { skip: skipUnlessInstalled(installed, 'python3-confluent-kafka, python3-kafka and kcat') }, () => {
   let broker: TestBroker
@@ -52,7 +29,7 @@ describe('consumer groups: mixed clients in one group', { skip: skipUnlessInstal
         switch (name) {
           case 'A': return ProcessMember.python(confluent!, 'group_confluent.py', name, request)
           case 'B': return ProcessMember.python(kafkaPython!, 'group_kafka_python.py', name, request)
-          case 'C': return await PlatformaticMember.start(broker.bootstrap, name, groupId, groupId)
+          case 'C': return await PlatformaticMember.start(broker.bootstrap, name, groupId, groupId, 'samsa-mixed-')
           default: return kcatMember(name, broker.bootstrap, groupId, groupId)
         }
       },

@@ -135,6 +135,17 @@ export async function settle (members: Kip848Member[], group: () => ConsumerGrou
   throw new Error(`group not Stable after ${rounds} rounds: ${group().stateName}`)
 }
 
+/** Members a and b join one group with their first heartbeats (a's, then b's) and settle; b has a's options unless given. */
+export async function settledPair (t: { after: (fn: () => unknown) => void }, server: TestBroker, aOptions: MemberOptions, bOptions: MemberOptions = aOptions): Promise<{ a: Kip848Member, b: Kip848Member, group: ConsumerGroup }> {
+  const a = await Kip848Member.connect(t, server, aOptions)
+  const b = await Kip848Member.connect(t, server, bOptions)
+  await a.heartbeat()
+  await b.heartbeat()
+  const group = consumerGroupOf(server, aOptions.groupId)
+  await settle([a, b], () => group)
+  return { a, b, group }
+}
+
 /** No partition is owned by two clients. */
 export function assertDisjoint (members: Kip848Member[]): void {
   const owner = new Map<string, string>()

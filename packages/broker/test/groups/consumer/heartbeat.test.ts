@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ApiVersionsApi, ConsumerGroupHeartbeatApi, ErrorCode } from '@samsa/protocol'
 import { connect, createTopic } from '../group-helpers.js'
-import { Kip848Member, consumerGroupOf, describe, expectCode, settle, startConsumerBroker, topicId } from './consumer-helpers.js'
+import { Kip848Member, consumerGroupOf, describe, expectCode, settledPair, startConsumerBroker, topicId } from './consumer-helpers.js'
 
 test('ApiVersions advertises ConsumerGroupHeartbeat 0–1 and ConsumerGroupDescribe 0', async (t) => {
   const server = await startConsumerBroker(t)
@@ -80,11 +80,7 @@ test('requests Kafka rejects: INVALID_REQUEST with its messages, UNSUPPORTED_ASS
 test('member epochs: a greater or an unknown smaller epoch is FENCED_MEMBER_EPOCH; the previous epoch with a subset of the partitions is accepted', async (t) => {
   const server = await startConsumerBroker(t)
   createTopic(server, 't', 4)
-  const a = await Kip848Member.connect(t, server, { groupId: 'g' })
-  const b = await Kip848Member.connect(t, server, { groupId: 'g' })
-  await a.heartbeat()
-  await b.heartbeat()
-  await settle([a, b], () => consumerGroupOf(server, 'g'))
+  const { a, b } = await settledPair(t, server, { groupId: 'g' })
   assert.equal(a.epoch, 2)
   expectCode((await a.send({ memberEpoch: 3 })).errorCode, ErrorCode.FENCED_MEMBER_EPOCH)
   expectCode((await a.send({ memberEpoch: 0, topicPartitions: [], rebalanceTimeoutMs: 1000, subscribedTopicNames: ['t'] })).errorCode, ErrorCode.FENCED_MEMBER_EPOCH)
@@ -102,11 +98,7 @@ test('member epochs: a greater or an unknown smaller epoch is FENCED_MEMBER_EPOC
 test('leaving: epoch -1 removes the member, bumps the group epoch and the others take its partitions; the last one leaves the group Empty', async (t) => {
   const server = await startConsumerBroker(t)
   createTopic(server, 't', 6)
-  const a = await Kip848Member.connect(t, server, { groupId: 'g' })
-  const b = await Kip848Member.connect(t, server, { groupId: 'g' })
-  await a.heartbeat()
-  await b.heartbeat()
-  await settle([a, b], () => consumerGroupOf(server, 'g'))
+  const { a, b } = await settledPair(t, server, { groupId: 'g' })
   assert.deepEqual([a.ownedCount(), b.ownedCount()], [3, 3])
   const left = await b.leave()
   expectCode(left.errorCode, ErrorCode.NONE)
@@ -141,11 +133,7 @@ test('group.consumer.max.size: a member beyond it gets GROUP_MAX_SIZE_REACHED; m
 test('serverAssignor: the assignor most members ask for is used (range here), the default otherwise', async (t) => {
   const server = await startConsumerBroker(t)
   createTopic(server, 't', 5)
-  const a = await Kip848Member.connect(t, server, { groupId: 'r', serverAssignor: 'range', memberId: 'a' })
-  const b = await Kip848Member.connect(t, server, { groupId: 'r', serverAssignor: 'range', memberId: 'b' })
-  await a.heartbeat()
-  await b.heartbeat()
-  await settle([a, b], () => consumerGroupOf(server, 'r'))
+  const { a, b } = await settledPair(t, server, { groupId: 'r', serverAssignor: 'range', memberId: 'a' }, { groupId: 'r', serverAssignor: 'range', memberId: 'b' })
   const id = topicId(server, 't')
   assert.deepEqual([...a.owned.get(id)!].sort(), [0, 1, 2])
   assert.deepEqual([...b.owned.get(id)!].sort(), [3, 4])

@@ -2,18 +2,13 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '@samsa/protocol'
 import { createTopic } from '../group-helpers.js'
-import { Kip848Member, consumerGroupOf, describe, expectCode, settle, startConsumerBroker, topicId } from './consumer-helpers.js'
+import { Kip848Member, consumerGroupOf, describe, expectCode, settle, settledPair, startConsumerBroker, topicId } from './consumer-helpers.js'
 
 test('subscribed topics that appear, grow or disappear bump the group epoch and change the assignment', async (t) => {
   const server = await startConsumerBroker(t)
   const topics = server.broker.context.topics
   createTopic(server, 'now', 2)
-  const a = await Kip848Member.connect(t, server, { groupId: 'm', topics: ['now', 'later'] })
-  const b = await Kip848Member.connect(t, server, { groupId: 'm', topics: ['now', 'later'] })
-  await a.heartbeat()
-  await b.heartbeat()
-  const group = consumerGroupOf(server, 'm')
-  await settle([a, b], () => group)
+  const { a, b, group } = await settledPair(t, server, { groupId: 'm', topics: ['now', 'later'] })
   assert.equal(a.ownedCount() + b.ownedCount(), 2)
   let epoch = group.groupEpoch
 
@@ -46,12 +41,7 @@ test('v1 regular expressions: whole topic names match, topics created later join
   createTopic(server, 'orders-us', 2)
   createTopic(server, 'orders', 2)
   createTopic(server, 'audit-orders-eu', 2)
-  const a = await Kip848Member.connect(t, server, { groupId: 'rx', topics: null, regex: 'orders-.*' })
-  const b = await Kip848Member.connect(t, server, { groupId: 'rx', topics: ['orders'], regex: null })
-  await a.heartbeat()
-  await b.heartbeat()
-  const group = consumerGroupOf(server, 'rx')
-  await settle([a, b], () => group)
+  const { a, b, group } = await settledPair(t, server, { groupId: 'rx', topics: null, regex: 'orders-.*' }, { groupId: 'rx', topics: ['orders'], regex: null })
   const id = (name: string): string => topicId(server, name)
   assert.deepEqual([...a.owned.keys()].sort(), [id('orders-eu'), id('orders-us')].sort())
   assert.deepEqual([...b.owned.keys()], [id('orders')])

@@ -7,7 +7,7 @@ import { ConsumerGroupDescribeApi, ErrorCode, HeartbeatApi, LeaveGroupApi, Offse
 import { ClassicGroup } from '../../../src/groups/classic/classic-group.js'
 import { RawClient, startBroker, type TestBroker } from '../../helpers.js'
 import { RawMember, connect, createTopic, FAST_GROUPS } from '../group-helpers.js'
-import { FAST_CONSUMER, Kip848Member, consumerGroupOf, expectCode, settle, startConsumerBroker } from './consumer-helpers.js'
+import { FAST_CONSUMER, Kip848Member, consumerGroupOf, expectCode, settle, settledPair, startConsumerBroker } from './consumer-helpers.js'
 
 test('a classic JoinGroup cannot enter a consumer group with members (INCONSISTENT_GROUP_PROTOCOL); nor the reverse (GROUP_ID_NOT_FOUND)', async (t) => {
   const server = await startConsumerBroker(t)
@@ -71,11 +71,7 @@ test('consumer groups survive a restart: members carry on in their epochs, mid-r
   servers.push(server)
   createTopic(server, 't', 6)
   const noCleanup = { after: () => {} }
-  const a = await Kip848Member.connect(noCleanup, server, { groupId: 'dur', memberId: 'a' })
-  const b = await Kip848Member.connect(noCleanup, server, { groupId: 'dur', memberId: 'b' })
-  await a.heartbeat()
-  await b.heartbeat()
-  await settle([a, b], () => consumerGroupOf(server, 'dur'))
+  const { a, b } = await settledPair(noCleanup, server, { groupId: 'dur', memberId: 'a' }, { groupId: 'dur', memberId: 'b' })
   const commit = await a.client.request(OffsetCommitApi, 9, { groupId: 'dur', generationIdOrMemberEpoch: a.epoch, memberId: 'a', topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 9, committedLeaderEpoch: -1, committedMetadata: '' }] }] })
   expectCode(commit.topics[0]!.partitions[0]!.errorCode, ErrorCode.NONE)
   // c joins; a is asked to revoke and has not yet when the broker stops.

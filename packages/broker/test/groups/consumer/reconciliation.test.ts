@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '@samsa/protocol'
 import { createTopic, sleep } from '../group-helpers.js'
-import { Kip848Member, assertDisjoint, consumerGroupOf, describe, expectCode, settle, startConsumerBroker, topicId } from './consumer-helpers.js'
+import { Kip848Member, assertDisjoint, consumerGroupOf, describe, expectCode, settle, settledPair, startConsumerBroker, topicId } from './consumer-helpers.js'
 
 test('a partition goes to its new owner only after the previous owner stopped reporting it', async (t) => {
   const server = await startConsumerBroker(t)
@@ -74,11 +74,7 @@ test('the rebalance timeout fences a member that never revokes; its partitions t
 test('a member that stops heartbeating is removed after group.consumer.session.timeout.ms; the others take over', async (t) => {
   const server = await startConsumerBroker(t, { 'group.consumer.session.timeout.ms': '400' })
   createTopic(server, 't', 4)
-  const a = await Kip848Member.connect(t, server, { groupId: 'g' })
-  const b = await Kip848Member.connect(t, server, { groupId: 'g' })
-  await a.heartbeat()
-  await b.heartbeat()
-  await settle([a, b], () => consumerGroupOf(server, 'g'))
+  const { a, b } = await settledPair(t, server, { groupId: 'g' })
   const silentSince = Date.now()
   const group = consumerGroupOf(server, 'g')
   while (group.size === 2) {

@@ -2,17 +2,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '@samsa/protocol'
 import { createTopic, sleep } from '../group-helpers.js'
-import { Kip848Member, consumerGroupOf, expectCode, settle, startConsumerBroker } from './consumer-helpers.js'
+import { Kip848Member, expectCode, settledPair, startConsumerBroker } from './consumer-helpers.js'
 
 test('a static member that leaves with epoch -2 keeps its partitions; its restart under a new id gets them back without a rebalance', async (t) => {
   const server = await startConsumerBroker(t, { 'group.consumer.session.timeout.ms': '30000' })
   createTopic(server, 't', 6)
-  const a = await Kip848Member.connect(t, server, { groupId: 's', instanceId: 'instance-a', memberId: 'a1' })
-  const b = await Kip848Member.connect(t, server, { groupId: 's', instanceId: 'instance-b', memberId: 'b1' })
-  await a.heartbeat()
-  await b.heartbeat()
-  const group = consumerGroupOf(server, 's')
-  await settle([a, b], () => group)
+  const { a, b, group } = await settledPair(t, server, { groupId: 's', instanceId: 'instance-a', memberId: 'a1' }, { groupId: 's', instanceId: 'instance-b', memberId: 'b1' })
   const epoch = group.groupEpoch
   const partitionsOfB = b.ownedList()
 
@@ -48,12 +43,7 @@ test('a static member that leaves with epoch -2 keeps its partitions; its restar
 test('a static member that left temporarily and never returns is removed when its session ends', async (t) => {
   const server = await startConsumerBroker(t, { 'group.consumer.session.timeout.ms': '400' })
   createTopic(server, 't', 4)
-  const a = await Kip848Member.connect(t, server, { groupId: 's', instanceId: 'ia' })
-  const b = await Kip848Member.connect(t, server, { groupId: 's', instanceId: 'ib' })
-  await a.heartbeat()
-  await b.heartbeat()
-  const group = consumerGroupOf(server, 's')
-  await settle([a, b], () => group)
+  const { a, b, group } = await settledPair(t, server, { groupId: 's', instanceId: 'ia' }, { groupId: 's', instanceId: 'ib' })
   await b.leave(-2)
   const started = Date.now()
   while (group.staticMember('ib') !== undefined) {
@@ -68,12 +58,7 @@ test('a static member that left temporarily and never returns is removed when it
 test('a static member leaving with epoch -1 leaves for good: the group rebalances', async (t) => {
   const server = await startConsumerBroker(t)
   createTopic(server, 't', 4)
-  const a = await Kip848Member.connect(t, server, { groupId: 's', instanceId: 'ia' })
-  const b = await Kip848Member.connect(t, server, { groupId: 's', instanceId: 'ib' })
-  await a.heartbeat()
-  await b.heartbeat()
-  const group = consumerGroupOf(server, 's')
-  await settle([a, b], () => group)
+  const { a, b, group } = await settledPair(t, server, { groupId: 's', instanceId: 'ia' }, { groupId: 's', instanceId: 'ib' })
   const epoch = group.groupEpoch
   expectCode((await b.leave(-1)).errorCode, ErrorCode.NONE)
   assert.equal(group.groupEpoch, epoch + 1)

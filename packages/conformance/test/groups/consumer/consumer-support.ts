@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
-import { connect, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Partitioners } from 'kafkajs'
-import { ConsumerGroupDescribeApi, decodeResponse, encodeRequest, type ResponseOf } from '@samsa/protocol'
+import { ConsumerGroupDescribeApi, KafkaConnection, type ResponseOf } from '@samsa/protocol'
 import { TestBroker } from '../../../src/index.js'
-import { committedOffsets, createTopic, kafkajs, PARTITIONS, produceRound, waitForCoverage, type Member, type Position } from '../group-support.js'
+import { PARTITIONS } from '../group-support.js'
+import { runChurn, type ChurnOptions } from '../churn.js'
 
 /**
  * Shared machinery of the KIP-848 conformance tests: a broker with fast consumer-group heartbeats, a watcher that
@@ -27,40 +26,19 @@ type Described = ResponseOf<typeof ConsumerGroupDescribeApi>['groups'][number]
 
 /** ConsumerGroupDescribe over one raw connection (the clients under test do not speak it). */
 export class GroupDescriber {
-  private buffered = Buffer.alloc(0)
-  private waiter: ((frame: Buffer) => void) | null = null
-  private correlationId = 0
-  private constructor (private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffered = Buffer.concat([this.buffered, chunk])
-      if (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readInt32BE(0)) {
-        const frame = this.buffered.subarray(4, 4 + this.buffered.readInt32BE(0))
-        this.buffered = this.buffered.subarray(4 + frame.length)
-        const waiter = this.waiter
-        this.waiter = null
-        waiter?.(frame)
-      }
-    })
-    socket.on('error', () => {})
-  }
+  private constructor (private readonly connection: KafkaConnection) {}
 
   static async connect (bootstrap: string): Promise<GroupDescriber> {
     const [host, port] = bootstrap.split(':')
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: host!, port: Number(port) }, () => resolve(s))
-      s.once('error', reject)
-    })
-    return new GroupDescriber(socket)
+    return new GroupDescriber(await KafkaConnection.open({ host: host!, port: Number(port), clientId: 'samsa-kip848-watcher' }))
   }
 
   async describe (groupId: string): Promise<Described> {
-    const id = ++this.correlationId
-    const frame = new Promise<Buffer>((resolve) => { this.waiter = resolve })
-    this.socket.write(Buffer.concat(encodeRequest(ConsumerGroupDescribeApi, 0, id, 'samsa-kip848-watcher', { groupIds: [groupId], includeAuthorizedOperations: false })))
-    return decodeResponse(ConsumerGroupDescribeApi, 0, await frame).body.groups[0]!
+    const response = await this.connection.request(ConsumerGroupDescribeApi, 0, { groupIds: [groupId], includeAuthorizedOperations: false })
+    return response.groups[0]!
   }
 
-  close (): void { this.socket.destroy() }
+  close (): void { this.connection.close() }
 }
 
 /**
@@ -150,66 +128,16 @@ export function assertNoOverlap (events: OwnershipEvent[], endOf: (member: strin
   assert.deepEqual(problems, [], 'no partition owned by two members at the same time')
 }
 
-export interface ConsumerChurnOptions {
-  broker: TestBroker
-  groupId: string
-  topic: string
-  start: (name: string) => Promise<Member>
-  assigned: (member: Member) => Promise<void>
-}
-
-/**
- * Issue 4's scenario on the consumer protocol: a 12-partition topic, members A and B, C joining and A leaving
- * while records are produced; every record consumed at least once and no partition in two members' assignments.
- * The remaining members stop (committing), the broker restarts on its data directory, the committed offsets are
- * still there, and a new member resumes from them.
- */
-export async function runConsumerChurn ({ broker, groupId, topic, start, assigned }: ConsumerChurnOptions): Promise<{ firstPhaseMs: number, maxMembers: number, states: string[] }> {
-  const kafka = kafkajs(broker.bootstrap, 'samsa-kip848-orchestrator')
-  const admin = kafka.admin()
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
-  await admin.connect()
-  await producer.connect()
-  try {
-    await createTopic(admin, topic)
-    const started = Date.now()
-    const written: Position[] = await produceRound(producer, topic, 20, 'before')
-    const watcher = new OwnershipWatcher(await GroupDescriber.connect(broker.bootstrap), groupId)
-    const a = await start('A')
-    const b = await start('B')
-    await Promise.all([assigned(a), assigned(b)])
-    written.push(...await produceRound(producer, topic, 10, 'round-1'))
-    const c = await start('C')
-    written.push(...await produceRound(producer, topic, 10, 'round-2'))
-    await assigned(c)
-    await a.stop()
-    written.push(...await produceRound(producer, topic, 10, 'round-3'))
-    await waitForCoverage(written, [a, b, c])
-    await Promise.all([b.stop(), c.stop()])
-    await watcher.stop()
-    const firstPhaseMs = Date.now() - started
-    assert.ok(watcher.maxMembers >= 3, `three members at once (saw ${watcher.maxMembers})`)
-
-    const ends = new Array<number>(PARTITIONS).fill(0)
-    for (const { partition, offset } of written) ends[partition] = Math.max(ends[partition]!, offset + 1)
-    assert.deepEqual(await committedOffsets(admin, groupId, topic), ends, 'everything consumed was committed')
-    await producer.disconnect()
-    await admin.disconnect()
-
-    await broker.broker.restart()
-    await admin.connect()
-    await producer.connect()
-    assert.deepEqual(await committedOffsets(admin, groupId, topic), ends, 'commits survive a broker restart')
-    const later = await produceRound(producer, topic, 5, 'after-restart')
-    const d = await start('D')
-    await waitForCoverage(later, [d])
-    await sleep(300)
-    await d.stop()
-    const below = d.consumed.filter(({ partition, offset }) => offset < ends[partition]!)
-    assert.deepEqual(below.slice(0, 5), [], `the group resumed from its committed offsets (${below.length} re-read)`)
-    return { firstPhaseMs, maxMembers: watcher.maxMembers, states: [...watcher.states] }
-  } finally {
-    await producer.disconnect().catch(() => {})
-    await admin.disconnect().catch(() => {})
-  }
+/** The churn scenario (../churn.ts) on the consumer protocol: ConsumerGroupDescribe watches every snapshot. */
+export async function runConsumerChurn (options: ChurnOptions): Promise<{ firstPhaseMs: number, maxMembers: number, states: string[] }> {
+  const { firstPhaseMs, firstPhase } = await runChurn({
+    ...options,
+    orchestratorId: 'samsa-kip848-orchestrator',
+    watch: async () => new OwnershipWatcher(await GroupDescriber.connect(options.broker.bootstrap), options.groupId),
+    checkFirstPhase: (watcher) => {
+      assert.ok(watcher.maxMembers >= 3, `three members at once (saw ${watcher.maxMembers})`)
+      return { maxMembers: watcher.maxMembers, states: [...watcher.states] }
+    }
+  })
+  return { firstPhaseMs, ...firstPhase }
 }

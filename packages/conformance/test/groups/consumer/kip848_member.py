@@ -14,50 +14,29 @@ Events, one JSON line each on stdout, with a wall-clock time in ms ("t"):
   {"e": "closed"}
 Offsets are committed synchronously after every batch; a failed commit is retried until it succeeds.
 """
-import json
+import os
 import sys
-import threading
 import time
 
-from confluent_kafka import Consumer, KafkaError, KafkaException
+# The shared driver modules live in the package's python/ directory.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'python'))
 
+from confluent_kafka import Consumer, KafkaError, KafkaException  # noqa: E402
 
-def emit(event):
-    event.setdefault('t', int(time.time() * 1000))
-    sys.stdout.write(json.dumps(event) + '\n')
-    sys.stdout.flush()
+from confluent_common import consume_batch, member_config, subscribe_reporting  # noqa: E402
+from driver_common import emit, member_request, stop_event  # noqa: E402
 
 
 def main():
-    request = json.loads(sys.argv[1])
-    stop = threading.Event()
-
-    def read_stdin():
-        for line in sys.stdin:
-            if line.strip() == 'stop':
-                break
-        stop.set()
-
-    threading.Thread(target=read_stdin, daemon=True).start()
-    config = {
-        'bootstrap.servers': request['bootstrap'],
-        'group.id': request['group'],
+    request = member_request()
+    stop = stop_event()
+    consumer = Consumer(member_config(request, {
         'group.protocol': 'consumer',
         'auto.offset.reset': 'earliest',
         'enable.auto.commit': False,
         'fetch.wait.max.ms': 100,
-        'error_cb': lambda err: emit({'e': 'error', 'name': err.name()}),
-    }
-    if request.get('instance_id'):
-        config['group.instance.id'] = request['instance_id']
-    config.update(request.get('config', {}))
-    consumer = Consumer(config)
-
-    consumer.subscribe(
-        request['topics'],
-        on_assign=lambda _c, ps: emit({'e': 'assigned', 'p': sorted(p.partition for p in ps)}),
-        on_revoke=lambda _c, ps: emit({'e': 'revoked', 'p': sorted(p.partition for p in ps)}),
-        on_lost=lambda _c, ps: emit({'e': 'lost', 'p': sorted(p.partition for p in ps)}))
+    }))
+    subscribe_reporting(consumer, request['topics'])
     emit({'e': 'ready'})
     dirty = False
 
@@ -74,14 +53,7 @@ def main():
             return True
 
     while not stop.is_set():
-        messages = consumer.consume(num_messages=500, timeout=0.1)
-        batch = []
-        for message in messages:
-            if message.error() is not None:
-                if message.error().code() != KafkaError._PARTITION_EOF:
-                    emit({'e': 'error', 'name': message.error().name()})
-                continue
-            batch.append([message.partition(), message.offset()])
+        batch = consume_batch(consumer)
         if batch:
             emit({'e': 'records', 'r': batch})
         if batch or dirty:

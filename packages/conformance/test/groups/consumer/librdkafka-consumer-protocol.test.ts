@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { findPython, inCI, modernLibrdkafkaLibDir, packageRoot, skipUnlessInstalled, type TestBroker } from '../../../src/index.js'
-import { ProcessMember, createTopic, kafkajs, produceRound, waitForCoverage, type Member } from '../group-support.js'
+import { ProcessMember, connectAdminAndProducer, createTopic, kafkajs, produceRound, waitForCoverage, type Member } from '../group-support.js'
 import { assertNoOverlap, runConsumerChurn, SESSION_MS, startConsumerGroupBroker, type OwnershipEvent } from './consumer-support.js'
 
 /**
@@ -119,11 +119,7 @@ describe('consumer groups, KIP-848 protocol: librdkafka 2.15 (confluent-kafka-py
 
   test('static membership: a restarted instance gets its partitions back without a rebalance', async () => {
     const topic = 'rdk-kip848-static'
-    const kafka = kafkajs(broker.bootstrap)
-    const admin = kafka.admin()
-    const producer = kafka.producer()
-    await admin.connect()
-    await producer.connect()
+    const { admin, producer } = await connectAdminAndProducer(broker.bootstrap)
     const tracker = new Tracker()
     try {
       await createTopic(admin, topic)

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Consumer } from 'kafkajs'
 import type { TestBroker } from '../../../src/index.js'
-import { committedOffsets, createTopic, kafkajs, PARTITIONS, produceRound, waitForCoverage, type Member, type Position } from '../group-support.js'
+import { committedOffsets, connectAdminAndProducer, createTopic, kafkajs, PARTITIONS, produceRound, waitForCoverage, type Member, type Position } from '../group-support.js'
 import { startConsumerGroupBroker } from './consumer-support.js'
 import { PlatformaticMember } from './platformatic-kip848-member.js'
 
@@ -47,11 +47,7 @@ describe('consumer groups: one group id, both protocols', () => {
   test('classic members are refused while consumer-protocol members are in; empty groups switch protocol and keep their offsets', async () => {
     const topic = 'mixed-kip848'
     const group = 'mixed-kip848'
-    const kafka = kafkajs(broker.bootstrap, 'samsa-kip848-mixed-orchestrator')
-    const admin = kafka.admin()
-    const producer = kafka.producer()
-    await admin.connect()
-    await producer.connect()
+    const { admin, producer } = await connectAdminAndProducer(broker.bootstrap, 'samsa-kip848-mixed-orchestrator')
     try {
       await createTopic(admin, topic)
       const first = await produceRound(producer, topic, 5, 'first')

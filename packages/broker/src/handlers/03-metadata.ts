@@ -1,6 +1,7 @@
 import { ErrorCode, MetadataApi, ZERO_UUID } from '@samsa/protocol'
 import type { Topic } from '../topics/topic-registry.js'
 import { metadataTopicError, mayDescribeTopic } from '../security/guards.js'
+import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations, clusterAuthorizedOperations } from '../security/authorized-operations.js'
 import { defineHandler, type BrokerContext, type Reply } from './types.js'
 
 /**
@@ -9,6 +10,8 @@ import { defineHandler, type BrokerContext, type Reply } from './types.js'
  * v0 empty list = all topics; v1+ null = all topics, empty = none. Unknown topics are auto-created when
  * auto.create.topics.enable is on and the request allows it (allowAutoTopicCreation, v4+; always allowed below
  * v4); the reply then already carries the new topic. v10+ may name topics by id (UNKNOWN_TOPIC_ID if unknown).
+ * KIP-430 (v8+): includeTopicAuthorizedOperations adds the bit set of topic operations the principal may perform to
+ * every topic it may describe; includeClusterAuthorizedOperations (v8–10) the cluster's (0 without DESCRIBE on it).
  * Version notes: topic ids from v10; v12 makes topic name nullable in responses.
  */
 type MetadataReply = Reply<typeof MetadataApi>
@@ -35,12 +38,19 @@ export const metadataHandler = defineHandler({
           if (denied !== ErrorCode.NONE) return { errorCode: denied, name: wanted.name ?? '', partitions: [] }
           return lookupByName(broker, wanted.name ?? '', allowAutoCreate)
         })
+    if (version >= 8 && request.includeTopicAuthorizedOperations) {
+      // Refused topics (and unknown ids, which have no name) keep the "not requested" value, as in Kafka.
+      for (const topic of topics) {
+        if (topic.name != null && topic.errorCode !== ErrorCode.TOPIC_AUTHORIZATION_FAILED) topic.topicAuthorizedOperations = authorizedOperations(context, 'TOPIC', topic.name)
+      }
+    }
     return {
       throttleTimeMs: 0,
       brokers: [{ nodeId: broker.nodeId, host: broker.advertised.host, port: broker.advertised.port, rack: null }],
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
-      topics
+      topics,
+      clusterAuthorizedOperations: version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(context) : AUTHORIZED_OPERATIONS_OMITTED
     }
   }
 })

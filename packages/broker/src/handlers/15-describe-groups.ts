@@ -1,18 +1,16 @@
 import { DescribeGroupsApi, ErrorCode } from '@samsa/protocol'
 import { groupError } from '../security/guards.js'
+import { AUTHORIZED_OPERATIONS_OMITTED as NOT_REQUESTED, groupAuthorizedOperations } from '../security/authorized-operations.js'
 import { defineHandler } from './types.js'
 
 /**
  * DescribeGroups (15), versions 0–5 (flexible from 5).
  * Behavior: state (Empty, PreparingRebalance, CompletingRebalance, Stable, Dead), protocol type, and members with
  * client id and host; the chosen protocol and each member's metadata and assignment only while Stable. An unknown
- * group is described as Dead with no error (Kafka up to v5). Without an authorizer every operation is allowed:
- * includeAuthorizedOperations reports READ, DELETE and DESCRIBE.
+ * group is described as Dead with no error (Kafka up to v5). includeAuthorizedOperations (v3+, KIP-430): the bit set
+ * of READ, DELETE, DESCRIBE the principal may perform on the group (all three without an authorizer).
  * Version notes: v3 adds authorized operations; v4 adds groupInstanceId per member.
  */
-const AUTHORIZED_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) // READ, DELETE, DESCRIBE
-const NOT_REQUESTED = -2147483648
-
 export const describeGroupsHandler = defineHandler({
   api: DescribeGroupsApi,
   minVersion: 0,
@@ -39,7 +37,7 @@ export const describeGroupsHandler = defineHandler({
             memberMetadata: member.metadata,
             memberAssignment: member.assignment
           })),
-          authorizedOperations: version >= 3 && request.includeAuthorizedOperations ? AUTHORIZED_GROUP_OPERATIONS : NOT_REQUESTED
+          authorizedOperations: groupAuthorizedOperations(context, version >= 3 && request.includeAuthorizedOperations, groupId)
         }
       })
     }

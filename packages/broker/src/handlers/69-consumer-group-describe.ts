@@ -1,5 +1,6 @@
 import { ConsumerGroupDescribeApi, ErrorCode } from '@samsa/protocol'
 import { groupError } from '../security/guards.js'
+import { AUTHORIZED_OPERATIONS_OMITTED as NOT_REQUESTED, groupAuthorizedOperations } from '../security/authorized-operations.js'
 import { defineHandler } from './types.js'
 
 /**
@@ -8,11 +9,9 @@ import { defineHandler } from './types.js'
  * assignor in use, and per member its epoch, client, subscription, current assignment and target assignment (with
  * topic names). Unknown groups and classic groups answer GROUP_ID_NOT_FOUND (admin clients then fall back to
  * DescribeGroups); an empty group id answers INVALID_GROUP_ID; GROUP_AUTHORIZATION_FAILED without DESCRIBE.
- * Without an authorizer every operation is allowed: includeAuthorizedOperations reports READ, DELETE, DESCRIBE.
+ * includeAuthorizedOperations (KIP-430): the bit set of READ, DELETE, DESCRIBE the principal may perform on the group
+ * (all three without an authorizer).
  */
-const AUTHORIZED_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) // READ, DELETE, DESCRIBE
-const NOT_REQUESTED = -2147483648
-
 export const consumerGroupDescribeHandler = defineHandler({
   api: ConsumerGroupDescribeApi,
   minVersion: 0,
@@ -30,7 +29,7 @@ export const consumerGroupDescribeHandler = defineHandler({
           errorMessage: null,
           groupId,
           ...found.group,
-          authorizedOperations: request.includeAuthorizedOperations ? AUTHORIZED_GROUP_OPERATIONS : NOT_REQUESTED
+          authorizedOperations: groupAuthorizedOperations(context, request.includeAuthorizedOperations, groupId)
         }
       })
     }

@@ -79,6 +79,13 @@ export class Security {
     return allowed
   }
 
+  /** The authorizer's decision without auditing, for probes such as KIP-430 authorized operations. */
+  allows (context: RequestContext, operation: OperationName, resourceType: ResourceTypeName, name: string): boolean {
+    const session = context.session
+    if (session === undefined || this.authorizer === undefined) return true
+    return this.authorizer.authorize(session.principal, session.host, operation, resourceType, name)
+  }
+
   /** May the principal perform `operation` on at least one resource of this type (Kafka's authorizeByResourceType)? */
   checkAny (context: RequestContext, operation: OperationName, resourceType: ResourceTypeName): boolean {
     const session = context.session

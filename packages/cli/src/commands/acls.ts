@@ -121,8 +121,9 @@ export async function runAcls (argv: string[]): Promise<number> {
   }
 }
 
+/** A usage error: one line on stderr, exit code 2 (the full help is `samsa acls --help`). */
 function usage (message: string): number {
-  process.stderr.write(`samsa acls: ${message}\n${HELP}\n`)
+  process.stderr.write(`samsa acls: ${message} (see samsa acls --help)\n`)
   return 2
 }
 

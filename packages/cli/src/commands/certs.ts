@@ -30,21 +30,18 @@ export async function runCerts (argv: string[]): Promise<number> {
       strict: true
     }).values
   } catch (error) {
-    process.stderr.write(`samsa certs: ${(error as Error).message}\n${HELP}\n`)
-    return 2
+    return usage((error as Error).message)
   }
   if (values.help === true) {
     process.stdout.write(HELP + '\n')
     return 0
   }
   if (values.out === undefined) {
-    process.stderr.write(`samsa certs: --out is required\n${HELP}\n`)
-    return 2
+    return usage('--out is required')
   }
   const days = values.days === undefined ? undefined : Number(values.days)
   if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
-    process.stderr.write('samsa certs: --days must be a positive integer\n')
-    return 2
+    return usage('--days must be a positive integer')
   }
   const dir = resolve(values.out)
   let files
@@ -71,4 +68,10 @@ export async function runCerts (argv: string[]): Promise<number> {
   ]
   process.stdout.write(lines.join('\n') + '\n')
   return 0
+}
+
+/** A usage error: one line on stderr, exit code 2 (the full help is `samsa certs --help`). */
+function usage (message: string): number {
+  process.stderr.write(`samsa certs: ${message} (see samsa certs --help)\n`)
+  return 2
 }

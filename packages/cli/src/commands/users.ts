@@ -46,7 +46,8 @@ export async function runUsers (argv: string[]): Promise<number> {
       strict: true
     })
   } catch (error) {
-    return usage((error as Error).message)
+    // Node appends a hint about "--" to unknown options when positionals are allowed; the first sentence says it all.
+    return usage((error as Error).message.replace(/\. To specify a positional argument.*$/, ''))
   }
   const { values, positionals } = parsed
   if (values.help === true) {
@@ -90,8 +91,9 @@ export async function runUsers (argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+/** A usage error: one line on stderr, exit code 2 (the full help is `samsa users --help`). */
 function usage (message: string): number {
-  process.stderr.write(`samsa users: ${message}\n${HELP}\n`)
+  process.stderr.write(`samsa users: ${message} (see samsa users --help)\n`)
   return 2
 }
 

@@ -42,6 +42,15 @@ export class Committer {
     }, this.#options.interval)
   }
 
+  /** Commits what is done now (after the commit in flight, if any) and waits for it; used before a revocation. */
+  async flush (): Promise<void> {
+    if (this.#closed) return
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    while (this.#inflight !== undefined) await this.#inflight
+    await this.#commit()
+  }
+
   /** Waits for the commit in flight, then commits what is left; no more commits after this. */
   async close (): Promise<void> {
     this.#closed = true

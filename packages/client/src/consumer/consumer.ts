@@ -62,12 +62,17 @@ export class KafkaConsumer extends EventEmitter {
     if (this.#consumer !== undefined) return
     const { resolved } = this.#services
     const o = this.#options
+    const protocol = o.groupProtocol ?? 'classic'
+    if (protocol !== 'classic' && protocol !== 'consumer') throw new SamsaClientError('SAMSA_CLIENT_CONFIG', `groupProtocol must be 'classic' or 'consumer', not ${String(protocol)}`)
+    // The client validates the classic timeouts for both protocols (rebalance ≥ session), so both get them.
+    const timeouts = { sessionTimeout: o.sessionTimeout ?? 30_000, heartbeatInterval: o.heartbeatInterval ?? 3_000, rebalanceTimeout: o.rebalanceTimeout ?? Math.max(60_000, o.sessionTimeout ?? 0) }
+    const group = protocol === 'consumer'
+      ? { groupProtocol: 'consumer' as const, ...timeouts, ...(o.groupRemoteAssignor !== undefined ? { groupRemoteAssignor: o.groupRemoteAssignor } : {}) }
+      : { groupProtocol: 'classic' as const, ...timeouts }
     const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
       ...toBaseOptions(resolved, `${resolved.clientId}-${this.name}`),
       groupId: o.groupId,
-      sessionTimeout: o.sessionTimeout ?? 30_000,
-      heartbeatInterval: o.heartbeatInterval ?? 3_000,
-      rebalanceTimeout: o.rebalanceTimeout ?? Math.max(60_000, o.sessionTimeout ?? 0),
+      ...group,
       autocreateTopics: o.allowAutoTopicCreation ?? true
     })
     // platformatic emits 'error' when it gives up rejoining; unhandled, an 'error' event would end the process.
@@ -220,6 +225,13 @@ export class KafkaConsumer extends EventEmitter {
       await ensureTopicsLike(this.#services.resolved, wanted)
     }
     const o = this.#options
+    const group = {
+      sessionTimeout: o.sessionTimeout ?? 30_000,
+      heartbeatInterval: o.heartbeatInterval ?? 3_000,
+      rebalanceTimeout: o.rebalanceTimeout ?? Math.max(60_000, o.sessionTimeout ?? 0)
+    }
+    // A member that delays its JoinGroup / revocation acknowledgement too long is expelled: stay well inside.
+    const revokeTimeout = Math.max(500, Math.min(group.sessionTimeout, group.rebalanceTimeout) / 2)
     const recoverer = new Recoverer({ policy: this.#policy, groupId: this.groupId, producer: this.#producer, metrics: this.#services.metrics })
     const emit = <E extends keyof ProcessorEvents>(event: E, payload: ProcessorEvents[E]): void => { this.emit(event, payload) }
     this.#stats?.close()
@@ -245,11 +257,11 @@ export class KafkaConsumer extends EventEmitter {
       minBytes: o.minBytes ?? 1,
       maxBytes: o.maxBytes ?? 10 * 1024 * 1024,
       partitionMaxBytes: o.maxBytesPerPartition ?? 1024 * 1024,
-      group: {
-        sessionTimeout: o.sessionTimeout ?? 30_000,
-        heartbeatInterval: o.heartbeatInterval ?? 3_000,
-        rebalanceTimeout: o.rebalanceTimeout ?? Math.max(60_000, o.sessionTimeout ?? 0)
-      },
+      group,
+      groupProtocol: o.groupProtocol ?? 'classic',
+      revokeTimeout,
+      // Commit finished work of partitions about to be given up, so their next owner does not redo it.
+      beforeRevoke: async (tps) => { await this.#drain(tps, revokeTimeout) },
       reconnect: this.#services.resolved.retry,
       connection: toBaseOptions(this.#services.resolved),
       onRecords: (tp, records, next, hw) => {
@@ -257,6 +269,8 @@ export class KafkaConsumer extends EventEmitter {
         this.#dispatcher?.push(tp, records, next)
       },
       onAssignment: (assigned, revoked) => {
+        // The classic protocol held every partition before rejoining; what is still ours runs again.
+        this.#dispatcher?.release()
         for (const tp of revoked) {
           this.#dispatcher?.revoke(tp)
           this.#highWatermarks.delete(tpKey(tp.topic, tp.partition))
@@ -311,6 +325,22 @@ export class KafkaConsumer extends EventEmitter {
     }
   }
 
+  /**
+   * Before partitions are given up: start nothing new of theirs, let their running handlers finish (bounded),
+   * and commit. What finished before the rebalance is then not handled again by the next owner.
+   */
+  async #drain (tps: TopicPartition[], timeoutMs: number): Promise<void> {
+    const dispatcher = this.#dispatcher
+    if (dispatcher === undefined) return
+    dispatcher.hold(tps)
+    const started = Date.now()
+    if (!await within(dispatcher.idle(tps), timeoutMs * 0.8)) {
+      this.#services.logger.warn(`consumer ${this.name}: handlers still running when partitions were revoked; their records will be handled again by the next owner`)
+    }
+    const committer = this.#committer
+    if (committer !== undefined) await within(committer.flush(), Math.max(100, timeoutMs - (Date.now() - started)))
+  }
+
   #payload (record: ConsumedRecord): EachMessagePayload {
     return {
       topic: record.topic,
@@ -337,4 +367,12 @@ export class KafkaConsumer extends EventEmitter {
       if (committed !== undefined) lag.set({ topic: tp.topic, partition: String(tp.partition), consumer_group: this.groupId }, Number(hw - committed))
     }
   }
+}
+
+/** Whether `work` settled within `ms`. */
+async function within (work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const settled = await Promise.race([work.then(() => true, () => true), new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms) })])
+  clearTimeout(timer)
+  return settled
 }

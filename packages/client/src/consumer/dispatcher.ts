@@ -44,6 +44,10 @@ export class Dispatcher {
   readonly #ready: Lane[] = []
   readonly #progress = new Map<string, PartitionProgress & { tp: TopicPartition }>()
   readonly #buffered = new Map<string, number>()
+  /** Partitions about to be given up: nothing new of theirs starts. */
+  readonly #held = new Set<string>()
+  readonly #runningIn = new Map<string, number>()
+  #idleChecks: Array<{ keys: Set<string>, resolve: () => void }> = []
   #active = 0
   #closed = false
   #idleWaiters: Array<() => void> = []
@@ -89,6 +93,29 @@ export class Dispatcher {
     }
     this.#progress.delete(key)
     this.#buffered.delete(key)
+    this.#held.delete(key)
+  }
+
+  /** Starts no further record of these partitions until release(); running ones go on. */
+  hold (tps: TopicPartition[]): void {
+    for (const tp of tps) this.#held.add(tpKey(tp.topic, tp.partition))
+  }
+
+  /** Lets held partitions run again. */
+  release (): void {
+    if (this.#held.size === 0) return
+    this.#held.clear()
+    for (const lane of this.#lanes.values()) {
+      if (!lane.running && lane.parkedUntil === undefined && lane.head < lane.queue.length && !this.#ready.includes(lane)) this.#ready.push(lane)
+    }
+    this.#schedule()
+  }
+
+  /** Resolves once no record of these partitions is running. */
+  async idle (tps: TopicPartition[]): Promise<void> {
+    const keys = new Set(tps.map((tp) => tpKey(tp.topic, tp.partition)))
+    if (![...keys].some((key) => (this.#runningIn.get(key) ?? 0) > 0)) return
+    await new Promise<void>((resolve) => this.#idleChecks.push({ keys, resolve }))
   }
 
   /** Partitions with an offset to commit: the next record to read after everything done so far. */
@@ -134,6 +161,8 @@ export class Dispatcher {
     while (!this.#closed && this.#active < this.#options.concurrency && this.#ready.length > 0) {
       const lane = this.#ready.shift()!
       if (this.#lanes.get(lane.key) !== lane || lane.running || lane.head >= lane.queue.length) continue
+      // Held: dropped from the ready list; release() puts it back.
+      if (this.#held.size > 0 && this.#held.has(tpKey(lane.tp.topic, lane.tp.partition))) continue
       const record = lane.queue[lane.head]!
       const due = this.#options.dueAt?.(record)
       if (due !== undefined && due > Date.now()) {
@@ -161,6 +190,8 @@ export class Dispatcher {
 
   #run (lane: Lane, record: ConsumedRecord): void {
     this.#active++
+    const partitionKey = tpKey(lane.tp.topic, lane.tp.partition)
+    this.#runningIn.set(partitionKey, (this.#runningIn.get(partitionKey) ?? 0) + 1)
     lane.running = true
     this.#options.process(record).then(() => {
       lane.head++
@@ -181,10 +212,26 @@ export class Dispatcher {
     }).finally(() => {
       lane.running = false
       this.#active--
+      this.#finishedIn(partitionKey)
       if (lane.parkedUntil === undefined && lane.head < lane.queue.length && this.#lanes.get(lane.key) === lane) this.#ready.push(lane)
       if (lane.head >= lane.queue.length && this.#lanes.get(lane.key) === lane) this.#lanes.delete(lane.key)
       if (this.#active === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve()
       this.#schedule()
+    })
+  }
+
+  #finishedIn (partitionKey: string): void {
+    const left = (this.#runningIn.get(partitionKey) ?? 1) - 1
+    if (left > 0) {
+      this.#runningIn.set(partitionKey, left)
+      return
+    }
+    this.#runningIn.delete(partitionKey)
+    if (this.#idleChecks.length === 0) return
+    this.#idleChecks = this.#idleChecks.filter(({ keys, resolve }) => {
+      if ([...keys].some((key) => this.#runningIn.has(key))) return true
+      resolve()
+      return false
     })
   }
 

@@ -1,12 +1,16 @@
 import { ConnectionPool, type Consumer, type fetchV17, type GroupAssignment } from '@platformatic/kafka'
 import { retryDelay, type RetryOptions } from '../config.js'
 import { SamsaClientError } from '../errors.js'
+import { interceptGroupRequests, joinConsumerGroup } from './group-requests.js'
 import { decodePartition, tpKey, type ConsumedRecord } from './records.js'
 
 type FetchResponse = fetchV17.FetchResponse
 type FetchRequestTopic = fetchV17.FetchRequestTopic
 
 export interface TopicPartition { topic: string, partition: number }
+
+/** 'classic': JoinGroup/SyncGroup/Heartbeat; 'consumer': KIP-848 ConsumerGroupHeartbeat, assignment by the broker. */
+export type GroupProtocol = 'classic' | 'consumer'
 
 export interface FetcherOptions {
   /** A @platformatic/kafka consumer with Buffer serdes: the fetcher uses its group membership and requests. */
@@ -20,6 +24,15 @@ export interface FetcherOptions {
   maxBytes: number
   partitionMaxBytes: number
   group: { sessionTimeout: number, heartbeatInterval: number, rebalanceTimeout: number }
+  /** Default 'classic'. The consumer must have been created with the same `groupProtocol`. */
+  groupProtocol?: GroupProtocol
+  /**
+   * Runs before this member gives partitions up, while it still owns them (classic: before it rejoins, with
+   * every partition it owns; consumer protocol: before it acknowledges a revocation, with the revoked ones).
+   * The group request waits for it, at most `revokeTimeout` ms.
+   */
+  beforeRevoke?: (tps: TopicPartition[]) => Promise<void>
+  revokeTimeout?: number
   /** Consecutive failures tolerated (with exponential backoff) before the fetcher gives up: bounded reconnects. */
   reconnect: Required<RetryOptions>
   /** Connection options for the fetch-only connections (TLS/SASL as the consumer's). */
@@ -59,6 +72,7 @@ export class Fetcher {
   #retryTimer: NodeJS.Timeout | undefined
   #backoffUntil = 0
   #assignmentChain: Promise<void> = Promise.resolve()
+  #removeHooks: (() => void) | undefined
   readonly #onJoin = (payload: { assignments?: GroupAssignment[] }): void => {
     const assignments = payload.assignments ?? this.#consumer.assignments ?? []
     this.#assignmentChain = this.#assignmentChain.then(async () => await this.#applyAssignment(assignments)).catch((error) => this.#fail(error))
@@ -66,7 +80,7 @@ export class Fetcher {
 
   readonly #onConsumerError = (error: Error): void => {
     // platformatic gave up rejoining after its own retries: rejoin with our bounded backoff.
-    this.#fail(error, async () => { await this.#consumer.joinGroup(this.#options.group) })
+    this.#fail(error, async () => { await this.#join() })
   }
 
   constructor (options: FetcherOptions) {
@@ -77,13 +91,31 @@ export class Fetcher {
 
   get running (): boolean { return this.#running }
 
+  get #kip848 (): boolean { return this.#options.groupProtocol === 'consumer' }
+
   async start (): Promise<void> {
     if (this.#running) return
     this.#running = true
     this.#consumer.topics.trackAll(...this.#options.topics)
-    this.#consumer.on('consumer:group:join', this.#onJoin)
     this.#consumer.on('error', this.#onConsumerError)
-    await this.#consumer.joinGroup(this.#options.group)
+    const holdLimitMs = (this.#options.revokeTimeout ?? 30_000) + 1000
+    if (this.#kip848) {
+      // KIP-848 assignments change without any event: every heartbeat reports them, so look before each one.
+      this.#removeHooks = interceptGroupRequests(this.#consumer, { holdLimitMs, beforeHeartbeat: (epoch) => this.#beforeHeartbeat(epoch) })
+    } else {
+      this.#consumer.on('consumer:group:join', this.#onJoin)
+      const beforeRevoke = this.#options.beforeRevoke
+      if (beforeRevoke !== undefined) {
+        this.#removeHooks = interceptGroupRequests(this.#consumer, {
+          holdLimitMs,
+          beforeJoin: () => {
+            const owned = this.assignment()
+            return this.#running && owned.length > 0 ? this.#bounded(beforeRevoke(owned)) : undefined
+          }
+        })
+      }
+    }
+    await this.#join()
     await this.#assignmentChain
   }
 
@@ -94,6 +126,8 @@ export class Fetcher {
     clearTimeout(this.#retryTimer)
     this.#consumer.off('consumer:group:join', this.#onJoin)
     this.#consumer.off('error', this.#onConsumerError)
+    this.#removeHooks?.()
+    this.#removeHooks = undefined
     await Promise.allSettled([...this.#inflight.values()])
     await this.#assignmentChain.catch(() => {})
     await this.#pool.close()
@@ -135,27 +169,65 @@ export class Fetcher {
     this.#pump()
   }
 
-  async #applyAssignment (assignments: GroupAssignment[]): Promise<void> {
+  async #join (): Promise<void> {
+    if (this.#kip848) await joinConsumerGroup(this.#consumer)
+    else await this.#consumer.joinGroup(this.#options.group)
+  }
+
+  async #bounded (work: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.#options.revokeTimeout ?? 30_000) })
+    await Promise.race([work.catch((error) => this.#options.onError(error as Error, false)), limit])
+    clearTimeout(timer)
+  }
+
+  /**
+   * KIP-848: the client has just stored the assignment it is about to report. Partitions it no longer lists are
+   * given up here — after `beforeRevoke` — and the heartbeat (the acknowledgement) waits for that; new
+   * partitions are started without holding it. Epoch 0 means the member (re)joins: what it owned is lost already.
+   */
+  #beforeHeartbeat (memberEpoch: number): Promise<void> | undefined {
+    if (!this.#running || memberEpoch < 0) return undefined
+    const assignments = this.#consumer.assignments ?? []
+    let givenUp!: () => void
+    const revokedDone = new Promise<void>((resolve) => { givenUp = resolve })
+    this.#assignmentChain = this.#assignmentChain
+      .then(async () => await this.#applyAssignment(assignments, { lost: memberEpoch === 0, givenUp }))
+      .catch((error) => this.#fail(error))
+      .finally(givenUp)
+    return revokedDone
+  }
+
+  async #applyAssignment (assignments: GroupAssignment[], kip848?: { lost: boolean, givenUp: () => void }): Promise<void> {
     const next = new Map<string, TopicPartition>()
     for (const { topic, partitions } of assignments) {
       if (!this.#options.topics.includes(topic)) continue
       for (const partition of partitions) next.set(tpKey(topic, partition), { topic, partition })
     }
-    const revoked: TopicPartition[] = []
-    for (const [key, state] of this.#partitions) {
-      if (!next.has(key)) {
-        this.#partitions.delete(key)
-        revoked.push({ topic: state.topic, partition: state.partition })
-      }
-    }
+    const revoking = [...this.#partitions].filter(([key]) => !next.has(key)).map(([, { topic, partition }]) => ({ topic, partition }))
     const assigned = [...next].filter(([key]) => !this.#partitions.has(key)).map(([, tp]) => tp)
+    if (kip848 !== undefined) {
+      // Heartbeats report the assignment every few seconds; most change nothing.
+      if (revoking.length === 0 && assigned.length === 0) return
+      if (revoking.length > 0 && !kip848.lost && this.#options.beforeRevoke !== undefined) await this.#bounded(this.#options.beforeRevoke(revoking))
+    }
+    const revoked: TopicPartition[] = []
+    for (const tp of revoking) {
+      if (this.#partitions.delete(tpKey(tp.topic, tp.partition))) revoked.push(tp)
+    }
+    if (kip848 !== undefined) {
+      // The acknowledgement may go now; loading the new partitions' offsets does not need to hold it.
+      if (revoked.length > 0) this.#options.onAssignment([], revoked)
+      kip848.givenUp()
+    }
     for (const tp of assigned) {
       this.#partitions.set(tpKey(tp.topic, tp.partition), {
         ...tp, position: undefined, pausedBy: new Set(), aborted: this.#options.readCommitted ? new Map() : undefined
       })
     }
     await this.#loadPositions(assigned)
-    this.#options.onAssignment(assigned, revoked)
+    if (kip848 === undefined) this.#options.onAssignment(assigned, revoked)
+    else if (assigned.length > 0) this.#options.onAssignment(assigned, [])
     this.#pump()
   }
 

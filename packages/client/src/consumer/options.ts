@@ -1,9 +1,18 @@
 import type { RetryPolicyOptions } from '../retry/policy.js'
 import type { MessageContext } from '../types.js'
 import type { Ordering } from './dispatcher.js'
+import type { GroupProtocol } from './fetcher.js'
 
 export interface ConsumerOptions {
   groupId: string
+  /**
+   * Group protocol (default 'classic'). 'consumer' is KIP-848's next-generation protocol: the broker assigns
+   * partitions and rebalances are incremental (only moved partitions pause); `sessionTimeout` and
+   * `heartbeatInterval` are then the broker's settings and these options are ignored.
+   */
+  groupProtocol?: GroupProtocol
+  /** KIP-848 only: the broker-side assignor to ask for ('uniform', 'range'); default: the broker's. */
+  groupRemoteAssignor?: string
   sessionTimeout?: number
   heartbeatInterval?: number
   rebalanceTimeout?: number

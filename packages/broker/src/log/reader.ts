@@ -1,6 +1,7 @@
 import { BATCH_HEADER_SIZE, BATCH_LENGTH, BATCH_LOG_OVERHEAD } from '@samsa/protocol'
 import type { Segment } from './segment.js'
 import { readFully } from './file-scan.js'
+import { returnReadBuffer, takeReadBuffer } from './read-buffers.js'
 
 const EMPTY = Buffer.alloc(0)
 
@@ -8,6 +9,7 @@ const EMPTY = Buffer.alloc(0)
  * Fetch read: whole batches beginning with the one that contains `offset`, while the total stays ≤ maxBytes (the
  * first batch always, whatever its size), continuing into later segments. One Buffer sized up front, filled by
  * pread straight from the segment files, cut back to the last complete batch; no per-batch or per-record objects.
+ * The Buffer may be a recycled slab (read-buffers.ts) that the connection takes back once it has been sent.
  */
 export function readBatches (segments: Segment[], startIndex: number, offset: number, maxBytes: number): Buffer {
   let i = startIndex
@@ -20,7 +22,7 @@ export function readBatches (segments: Segment[], startIndex: number, offset: nu
   let available = segments[i].size - first.position
   for (let j = i + 1; j < segments.length && available < wanted; j++) available += segments[j].size
   const budget = Math.min(wanted, available)
-  const out = Buffer.allocUnsafe(budget)
+  const out = takeReadBuffer(budget)
 
   let filled = 0
   let position = first.position
@@ -37,6 +39,10 @@ export function readBatches (segments: Segment[], startIndex: number, offset: nu
     filled = p
     if (p < end || filled >= budget || ++i >= segments.length) break
     position = 0
+  }
+  if (filled === 0) {
+    returnReadBuffer(out)
+    return EMPTY
   }
   return filled === out.length ? out : out.subarray(0, filled)
 }

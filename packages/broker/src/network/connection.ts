@@ -8,6 +8,7 @@ import { supportedApiVersions } from '../handlers/18-api-versions.js'
 import type { BrokerContext, Handler } from '../handlers/types.js'
 import { RAW_TOKEN, Session } from '../security/session.js'
 import { rawToken } from '../security/sasl-flow.js'
+import { recycleAfterWrite } from '../log/read-buffers.js'
 
 /**
  * One client connection. Requests are started in arrival order and answered in arrival order (Kafka's
@@ -162,7 +163,9 @@ export class Connection {
         this.socket.cork()
         wrote = true
       }
-      for (const chunk of head.chunks!) this.socket.write(chunk)
+      const chunks = head.chunks!
+      const recycle = recycleAfterWrite(chunks) // Fetch's read buffers return to their pool once written
+      for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i]!, i === chunks.length - 1 ? recycle : undefined)
     }
     if (wrote) this.socket.uncork()
     if (this.paused && this.slots.length < MAX_IN_FLIGHT / 2) {

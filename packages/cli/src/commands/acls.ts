@@ -5,6 +5,7 @@ import {
 } from '@samsa/broker'
 import { CreateAclsApi, DeleteAclsApi, DescribeAclsApi, ErrorCode, errorName } from '@samsa/protocol'
 import { clientSecurity, openAdminConnection, type AdminConnection } from './admin-connection.js'
+import { usageError } from './usage.js'
 
 const HELP = `usage: samsa acls --bootstrap <b> [--command-config <file>] (--add | --remove | --list) [options]
 
@@ -121,11 +122,7 @@ export async function runAcls (argv: string[]): Promise<number> {
   }
 }
 
-/** A usage error: one line on stderr, exit code 2 (the full help is `samsa acls --help`). */
-function usage (message: string): number {
-  process.stderr.write(`samsa acls: ${message} (see samsa acls --help)\n`)
-  return 2
-}
+const usage = (message: string): number => usageError('acls', message)
 
 /** The bindings an --add creates, including the --producer/--consumer conveniences of kafka-acls. */
 function expand (resources: Resource[], operations: number[], entries: Array<{ principal: string, host: string, permission: number }>, patternType: number, convenience: { producer: boolean, consumer: boolean, idempotent: boolean }): AclBinding[] {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createDevCertificates } from '@samsa/broker'
+import { usageError } from './usage.js'
 
 const HELP = `usage: samsa certs --out <dir> [--host <name-or-ip>]... [--client <name>]... [--days <n>] [--reuse-ca]
 
@@ -70,8 +71,4 @@ export async function runCerts (argv: string[]): Promise<number> {
   return 0
 }
 
-/** A usage error: one line on stderr, exit code 2 (the full help is `samsa certs --help`). */
-function usage (message: string): number {
-  process.stderr.write(`samsa certs: ${message} (see samsa certs --help)\n`)
-  return 2
-}
+const usage = (message: string): number => usageError('certs', message)

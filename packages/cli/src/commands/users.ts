@@ -8,6 +8,7 @@ import {
 } from '@samsa/broker'
 import { AlterUserScramCredentialsApi, DescribeUserScramCredentialsApi, ErrorCode, errorName } from '@samsa/protocol'
 import { clientSecurity, openAdminConnection, type AdminConnection } from './admin-connection.js'
+import { usageError } from './usage.js'
 
 const HELP = `usage: samsa users add <name> (--password <p> | --password-stdin) [--mechanism M]... [--iterations n] (--data-dir <dir> | --bootstrap <b>)
        samsa users list [<name>...] (--data-dir <dir> | --bootstrap <b>)
@@ -91,11 +92,7 @@ export async function runUsers (argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-/** A usage error: one line on stderr, exit code 2 (the full help is `samsa users --help`). */
-function usage (message: string): number {
-  process.stderr.write(`samsa users: ${message} (see samsa users --help)\n`)
-  return 2
-}
+const usage = (message: string): number => usageError('users', message)
 
 async function addUser (target: Target, user: string, password: string, mechanisms: ScramMechanism[], iterations: number): Promise<number> {
   if (target.dataDir !== undefined) {

@@ -31,6 +31,8 @@ export interface BrokerConfig {
   logIndexSizeMaxBytes: number
   logFlushIntervalMessages: number
   logFlushIntervalMs: number
+  logJournalEnable: boolean
+  logJournalFileBytes: number
   logRetentionMs: number
   logRetentionBytes: number
   logRetentionCheckIntervalMs: number
@@ -191,6 +193,8 @@ export const CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
   'log.index.size.max.bytes': spec('logIndexSizeMaxBytes', 'int', integer(4), false, 'Default of segment.index.bytes. Recorded; samsa\'s indexes grow as needed.'),
   'log.flush.interval.messages': spec('logFlushIntervalMessages', 'long', long(1), true, 'Default of flush.messages: fsync after this many messages even without acks=all.', '9223372036854775807'),
   'log.flush.interval.ms': spec('logFlushIntervalMs', 'long', long(0), true, 'Default of flush.ms: fsync at least this often (0 = only on demand, Kafka\'s "never").', null),
+  'log.journal.enable': spec('logJournalEnable', 'boolean', boolean, true, 'samsa only. true (default): appends are also written to one write-ahead journal (`<data dir>/__log_journal/`), so acks=all waits for one synchronous journal write per group-commit round for all partitions; segments are fsynced lazily (roll, idle, close, journal file retirement) and the journal is replayed at start-up. false: acks=all fsyncs each partition\'s segment.'),
+  'log.journal.file.bytes': spec('logJournalFileBytes', 'int', integer(1024 * 1024, 2 ** 31 - 1), true, 'samsa only. Size of a journal file before the next one starts; a full file is retired (reused, or deleted) once every partition that wrote to it has its segments fsynced; bounds what a replay after a crash reads.'),
   'log.retention.ms': spec('logRetentionMs', 'long', long(-1), true, 'Default of retention.ms: age after which whole segments are deleted (-1 = forever).', null),
   'log.retention.minutes': spec('logRetentionMs', 'int', scaled(60_000), true, 'Retention time in minutes.', null),
   'log.retention.hours': spec('logRetentionMs', 'int', scaled(HOUR), true, 'Retention time in hours (log.retention.ms / .minutes win when set).', '168'),
@@ -281,6 +285,8 @@ export const DEFAULT_CONFIG: Readonly<BrokerConfig> = {
   logIndexSizeMaxBytes: 10485760,
   logFlushIntervalMessages: LONG_MAX,
   logFlushIntervalMs: 0,
+  logJournalEnable: true,
+  logJournalFileBytes: 64 * 1024 * 1024,
   logRetentionMs: 7 * 24 * HOUR,
   logRetentionBytes: -1,
   logRetentionCheckIntervalMs: 300_000,

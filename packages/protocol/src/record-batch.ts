@@ -103,6 +103,11 @@ export function setPartitionLeaderEpoch (buf: Buffer, pos: number, epoch: number
   buf.writeInt32BE(epoch, pos + BATCH_PARTITION_LEADER_EPOCH)
 }
 
+/** CRC-32C (Castagnoli) of a whole buffer: the checksum Kafka batches use, shared by samsa's own file formats. */
+export function crc32cOf (buf: Uint8Array): number {
+  return crc32c(buf)
+}
+
 /** CRC-32C over [attributes, end of batch). */
 export function computeCrc (buf: Buffer, pos: number): number {
   const end = pos + buf.readInt32BE(pos + BATCH_LENGTH) + BATCH_LOG_OVERHEAD

@@ -18,6 +18,7 @@ import { cleanLog, NO_COMPACTION_HINTS, type CleanerLogView, type CleanerOptions
 import { cleanableRange, shouldClean, type CleanableRange } from './compaction/cleanable.js'
 import type { SwapManifest } from './compaction/swap.js'
 import { Limiter } from './dir-sync.js'
+import type { Journal, JournalMember, ReplayTarget } from './journal.js'
 
 /** Largest relative offset a segment's uint32 index entries could hold; Kafka rolls at Int32.MAX as well. */
 const MAX_RELATIVE_OFFSET = 0x7fffffff
@@ -36,7 +37,11 @@ export interface AppendResult { baseOffset: number, lastOffset: number, logAppen
 export interface OpenOptions {
   /** Wall clock for segment.ms rolls, retention and compaction (tests inject one). */
   now?: () => number
+  /** The broker's write-ahead journal and this partition's key in it (see journal.ts); without it, acks=all fsyncs the segment. */
+  journal?: { journal: Journal, key: string }
 }
+
+const resolved = Promise.resolve()
 
 /**
  * One partition's log: a directory of segments (see segment.ts), appends with offset assignment, reads of whole
@@ -45,7 +50,7 @@ export interface OpenOptions {
  * construction: every mutation of the segment list runs synchronously on the event loop; fdatasync, index
  * persistence and the cleaner's I/O run on the libuv pool. Retention and compaction of one log are serialized.
  */
-export class PartitionLog {
+export class PartitionLog implements JournalMember, ReplayTarget {
   readonly dir: string
   /**
    * Set by the producer-state owner: aborted transactions and active producers, which compaction must respect
@@ -74,14 +79,28 @@ export class PartitionLog {
   /** Tail of the retention/compaction queue of this log: one maintenance operation at a time. */
   private maintenance: Promise<unknown> = Promise.resolve()
   private readonly deletions = new DelayedDelete()
+  private deleted = false
+  private readonly journal: Journal | null
+  private readonly journalKey: Buffer
+  /**
+   * Offsets from here on were appended through the journal (durable once their journal entry is); older ones —
+   * found on disk at open, or replayed from the journal — become durable by syncing the segments.
+   */
+  private readonly journalFrom: number
+  /** Appends whose journal entry may not be durable yet, oldest first: [end offset, journal sequence] pairs. */
+  private journalPending: number[] = []
+  private journalPendingHead = 0
 
-  private constructor (dir: string, config: ResolvedLogConfig, now: () => number, segments: Segment[], durable: boolean, created: boolean, repaired: boolean, checkpoints: { start: number | null, cleaner: number | null }) {
+  private constructor (dir: string, config: ResolvedLogConfig, now: () => number, segments: Segment[], durable: boolean, created: boolean, repaired: boolean, checkpoints: { start: number | null, cleaner: number | null }, journal: OpenOptions['journal']) {
     this.dir = dir
+    this.journal = journal?.journal ?? null
+    this.journalKey = Buffer.from(journal?.key ?? '')
     this.config = config
     this.now = now
     this.segments = new SegmentList(dir, segments, created, repaired)
     this.logStartOffset = Math.max(segments[0].baseOffset, checkpoints.start ?? 0)
     this.logEndOffset = this.segments.active.nextOffset
+    this.journalFrom = this.logEndOffset
     this.startCheckpoint = new OffsetCheckpoint(dir, LOG_START_OFFSET_FILE, checkpoints.start)
     this.cleanerCheckpoint = new OffsetCheckpoint(dir, CLEANER_OFFSET_FILE, checkpoints.cleaner)
     // After a clean shutdown everything on disk was fsynced; otherwise the first waiter triggers a sync.
@@ -98,7 +117,7 @@ export class PartitionLog {
     if (created) mkdirSync(dir, { recursive: true })
     const loaded = loadLog(dir, full.indexIntervalBytes, now())
     if (loaded.cleanShutdown) rmSync(join(dir, CLEAN_SHUTDOWN_FILE), { force: true })
-    return new PartitionLog(dir, full, now, loaded.segments, loaded.cleanShutdown && !loaded.repaired, created, loaded.repaired, loaded.checkpoints)
+    return new PartitionLog(dir, full, now, loaded.segments, loaded.cleanShutdown && !loaded.repaired, created, loaded.repaired, loaded.checkpoints, options.journal)
   }
 
   /**
@@ -107,6 +126,30 @@ export class PartitionLog {
    * the CRC). The whole Buffer goes into one segment with one write: a batch is never split across segments.
    */
   append (records: Buffer, options?: { logAppendTime?: number }): AppendResult {
+    const result = this.appendToSegment(records, options?.logAppendTime ?? -1)
+    if (this.journal !== null) {
+      const seq = this.journal.append(this, this.journalKey, result.lastOffset, records)
+      if (this.journalPending.length - this.journalPendingHead >= 64) this.pruneJournalPending()
+      this.journalPending.push(result.lastOffset + 1, seq)
+    }
+    return result
+  }
+
+  /** Replay (journal.ts): batches with offsets already assigned, starting at the log end; not journaled again. */
+  appendRecovered (records: Buffer): void {
+    this.appendToSegment(records, -1)
+  }
+
+  get member (): JournalMember { return this }
+
+  /** JournalMember: resolves once the segments hold every offset ≤ `offset` durably (or the log is gone). */
+  segmentsDurable (offset: number): Promise<void> {
+    const gone = (error: unknown): void => { if (!this.deleted) throw error }
+    if (this.state !== 'open') return (this.closing ?? resolved).catch(gone)
+    return this.commit.waitFor(Math.min(offset, this.logEndOffset - 1)).catch(gone)
+  }
+
+  private appendToSegment (records: Buffer, logAppendTime: number): AppendResult {
     this.assertWritable()
     const length = records.length
     let offsets = 0
@@ -123,7 +166,6 @@ export class PartitionLog {
       pos += size
     }
     if (offsets === 0) throw new RangeError('append: no batches')
-    const logAppendTime = options?.logAppendTime ?? -1
     this.lastAppendMs = this.now()
     this.maybeRoll(length, offsets, logAppendTime >= 0 ? logAppendTime : maxTimestamp)
     const segment = this.segments.active
@@ -164,7 +206,38 @@ export class PartitionLog {
    * log end means "everything appended so far".
    */
   flushedUpTo (offset: number): Promise<void> {
-    return this.commit.waitFor(Math.min(offset, this.logEndOffset - 1))
+    const target = Math.min(offset, this.logEndOffset - 1)
+    if (this.journal === null || target < this.journalFrom) return this.commit.waitFor(target)
+    const seq = this.journalSequenceFor(target)
+    if (seq === 0) return this.commit.error === null ? resolved : Promise.reject(this.commit.error)
+    return this.journal.waitFor(seq).then(() => {
+      if (this.commit.error !== null) throw this.commit.error // deleted (or failed) while waiting
+    })
+  }
+
+  /** The journal sequence that makes `offset` durable, 0 when it already is. */
+  private journalSequenceFor (offset: number): number {
+    this.pruneJournalPending()
+    const list = this.journalPending
+    for (let i = this.journalPendingHead; i < list.length; i += 2) if (list[i] > offset) return list[i + 1]
+    return 0
+  }
+
+  /** Drops entries made durable by the journal or by a segment sync. */
+  private pruneJournalPending (): void {
+    const pending = this.journalPending
+    const durableSeq = (this.journal as Journal).durableSequence
+    const segmentsDurable = this.commit.durableOffset
+    let head = this.journalPendingHead
+    while (head < pending.length && (pending[head + 1] <= durableSeq || pending[head] <= segmentsDurable)) head += 2
+    if (head === pending.length) {
+      this.journalPending = []
+      head = 0
+    } else if (head > 1024) {
+      this.journalPending = pending.slice(head)
+      head = 0
+    }
+    this.journalPendingHead = head
   }
 
   /**
@@ -295,6 +368,7 @@ export class PartitionLog {
 
   /** Closes and removes the partition directory (topic deletion). Pending flush waiters are rejected. */
   async delete (): Promise<void> {
+    this.deleted = true
     this.commit.fail(new Error(`partition log ${this.dir} was deleted`))
     await this.close().catch(() => {}) // the failure above skips the flush; only descriptors get closed
     this.listeners.clear()
@@ -398,7 +472,7 @@ export class PartitionLog {
 
   private assertWritable (): void {
     if (this.state !== 'open') throw new Error(`partition log ${this.dir} is closed`)
-    const failure = this.commit.error
+    const failure = this.commit.error ?? this.journal?.error ?? null
     if (failure !== null) throw failure
   }
 

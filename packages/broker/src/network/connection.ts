@@ -4,11 +4,12 @@ import {
   readRequestHeader, skipHeaderTaggedFields, type RequestHeader
 } from '@samsa/protocol'
 import { FrameReader } from './frame-reader.js'
+import { readChunks } from './read-buffer.js'
 import { supportedApiVersions } from '../handlers/18-api-versions.js'
 import type { BrokerContext, Handler } from '../handlers/types.js'
 import { RAW_TOKEN, Session } from '../security/session.js'
 import { rawToken } from '../security/sasl-flow.js'
-import { recycleAfterWrite } from '../log/read-buffers.js'
+import { recycleAfterWrite, returnReadBuffer } from '../log/read-buffers.js'
 
 /**
  * One client connection. Requests are started in arrival order and answered in arrival order (Kafka's
@@ -21,12 +22,15 @@ import { recycleAfterWrite } from '../log/read-buffers.js'
 interface Slot { chunks: Buffer[] | null }
 
 const MAX_IN_FLIGHT = 128
+const PRODUCE_KEY = 0
 
 export class Connection {
   private readonly frames: FrameReader
   private readonly slots: Slot[] = []
   private closed = false
   private paused = false
+  /** Responses completed in one turn of the event loop leave in one write (see respond). */
+  private corked = false
   readonly remote: string
   readonly clientHost: string
   /** Principal, listener and SASL state (security/session.ts); a PLAINTEXT anonymous session by default. */
@@ -36,11 +40,11 @@ export class Connection {
     this.session = session ?? new Session({ name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT' }, socket.remoteAddress)
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
     this.clientHost = `/${socket.remoteAddress ?? ''}`
-    this.frames = new FrameReader(broker.config.socketRequestMaxBytes, (frame) => this.handleFrame(frame), (size) => {
+    this.frames = new FrameReader(broker.config.socketRequestMaxBytes, (frame, transient) => this.handleFrame(frame, transient), (size) => {
       this.fault(`invalid request size ${size} (socket.request.max.bytes=${broker.config.socketRequestMaxBytes})`)
     })
     socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.frames.push(chunk))
+    readChunks(socket, (chunk, owned) => this.frames.push(chunk, owned))
     socket.on('error', (error) => broker.logger.debug(`connection ${this.remote}: ${error.message}`))
     socket.on('close', () => {
       this.closed = true
@@ -59,8 +63,11 @@ export class Connection {
     this.close()
   }
 
-  private handleFrame (frame: Buffer): void {
+  private handleFrame (frame: Buffer, transient: boolean): void {
     if (this.closed) return
+    // A view of the reused read buffer: only Produce is done with its frame before the handler first yields
+    // (see below); every other request may keep parts of it (metadata, tokens), so it gets a copy.
+    if (transient && (this.session.gated || frame.readInt16BE(0) !== PRODUCE_KEY)) frame = Buffer.from(frame)
     if (this.session.gated) { // SASL listener before authentication, or a session that must re-authenticate
       const verdict = this.session.screen(frame, Date.now())
       if (verdict === RAW_TOKEN) return this.rawSaslToken(frame)
@@ -98,6 +105,8 @@ export class Connection {
       return
     }
     this.dispatch(handler, header, version, request)
+    // Produce stores (or copies) its records before its handler first yields: a frame from the slab pool can go back.
+    if (header.apiKey === PRODUCE_KEY) returnReadBuffer(frame)
   }
 
   private dispatch (handler: Handler, header: RequestHeader, version: number, request: unknown): void {
@@ -156,18 +165,22 @@ export class Connection {
   private respond (slot: Slot, chunks: Buffer[]): void {
     slot.chunks = chunks
     if (this.closed) return
-    let wrote = false
     while (this.slots.length > 0 && this.slots[0]!.chunks !== null) {
       const head = this.slots.shift()!
-      if (!wrote && head.chunks!.length > 0) {
+      if (!this.corked && head.chunks!.length > 0) {
+        // Uncorked once the current batch of callbacks is done: every Produce released by the same group-commit
+        // round is answered with one writev instead of one syscall each.
         this.socket.cork()
-        wrote = true
+        this.corked = true
+        process.nextTick(() => {
+          this.corked = false
+          this.socket.uncork()
+        })
       }
       const chunks = head.chunks!
       const recycle = recycleAfterWrite(chunks) // Fetch's read buffers return to their pool once written
       for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i]!, i === chunks.length - 1 ? recycle : undefined)
     }
-    if (wrote) this.socket.uncork()
     if (this.paused && this.slots.length < MAX_IN_FLIGHT / 2) {
       this.paused = false
       this.socket.resume()

@@ -7,6 +7,7 @@ import { usesTls, type ListenerSpec } from './listeners.js'
 import { applyMappingRules, subjectDn } from './principal-mapping.js'
 import { ANONYMOUS, Session, normalizeHost } from './session.js'
 import { tlsServerOptions, type ClientAuth } from './tls.js'
+import { withReadBuffer } from '../network/read-buffer.js'
 
 /**
  * Binds one server per listener: plain TCP for PLAINTEXT and SASL_PLAINTEXT, node:tls for SSL and SASL_SSL.
@@ -51,8 +52,11 @@ const newSession = (spec: ListenerSpec, socket: Socket, security: Security, prin
   new Session({ name: spec.name, securityProtocol: spec.securityProtocol }, socket.remoteAddress, principal, spec.securityProtocol === 'PLAINTEXT' || spec.securityProtocol === 'SSL' ? undefined : security.maxReceiveSize)
 
 function tcpServer (spec: ListenerSpec, security: Security, accept: AcceptSocket): Server {
-  const server = createTcpServer()
-  server.on('connection', (socket: Socket) => accept(socket, newSession(spec, socket, security)))
+  const server = createTcpServer({ pauseOnConnect: true })
+  server.on('connection', (accepted: Socket) => {
+    const socket = withReadBuffer(accepted)
+    accept(socket, newSession(spec, socket, security))
+  })
   return server
 }
 

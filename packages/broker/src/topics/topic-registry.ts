@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ErrorCode } from '@samsa/protocol'
 import { PartitionLog, type LogConfig } from '../log/index.js'
+import { Journal } from '../log/journal.js'
 import type { BrokerConfig } from '../config.js'
 import type { Logger } from '../logger.js'
 import { StorageError } from '../errors.js'
@@ -36,6 +37,8 @@ interface StoredTopic { name: string, id: string, partitions: number, configs: R
 /** A generous cap: each partition is a directory with open files. */
 export const MAX_PARTITIONS_PER_TOPIC = 100_000
 const TRASH_SUFFIX = '-delete'
+/** Directory of the write-ahead journal inside the data directory (no topic partition can have this name). */
+export const JOURNAL_DIR = '__log_journal'
 
 export class TopicRegistry {
   readonly clusterId: string
@@ -48,11 +51,16 @@ export class TopicRegistry {
   private readonly removals = new Set<Promise<void>>()
   private readonly config: BrokerConfig
   private readonly logger: Logger
+  /** The write-ahead journal every partition appends to (log.journal.enable; see log/journal.ts). */
+  private readonly journal: Journal | null
 
   private constructor (config: BrokerConfig, logger: Logger, clusterId: string) {
     this.config = config
     this.logger = logger
     this.clusterId = clusterId
+    this.journal = config.logJournalEnable
+      ? Journal.open(join(config.dataDir, JOURNAL_DIR), { fileBytes: config.logJournalFileBytes, warn: (message) => logger.warn(message) })
+      : null
   }
 
   static open (config: BrokerConfig, logger: Logger): TopicRegistry {
@@ -68,6 +76,7 @@ export class TopicRegistry {
       }
       for (const entry of stored) registry.add(entry)
     }
+    registry.replayJournal()
     for (const name of readdirSync(config.dataDir)) {
       if (name.endsWith(TRASH_SUFFIX)) registry.removeInBackground(join(config.dataDir, name))
     }
@@ -141,7 +150,7 @@ export class TopicRegistry {
     for (let index = topic.partitions.length; index < total; index++) {
       const dir = this.partitionDir(topic.name, index)
       this.moveAsideStale(dir)
-      added.push(PartitionLog.open(dir, logConfig))
+      added.push(this.openLog(dir, topic.id, index, logConfig))
     }
     topic.partitions.push(...added)
     this.save()
@@ -184,8 +193,28 @@ export class TopicRegistry {
   }
 
   async close (): Promise<void> {
-    await Promise.all(this.list().flatMap((topic) => topic.partitions.map((log) => log.close())))
+    const closed = await Promise.allSettled(this.list().flatMap((topic) => topic.partitions.map((log) => log.close())))
     await Promise.all([...this.removals])
+    // Every partition's segments durable: the journal is no longer needed (else it is replayed at the next start).
+    await this.journal?.close(closed.every((result) => result.status === 'fulfilled'))
+    const failed = closed.find((result) => result.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+  }
+
+  /** Start-up: appends what the journal has and the partitions lost (power failure); see log/journal.ts. */
+  private replayJournal (): void {
+    if (this.journal === null) return
+    const stats = this.journal.replay((key) => {
+      const slash = key.lastIndexOf('/')
+      return this.topicsById.get(key.slice(0, slash))?.partitions[Number(key.slice(slash + 1))]
+    })
+    if (stats.appendedBatches > 0 || stats.gaps > 0) {
+      this.logger.warn(`journal replay: ${stats.appendedBatches} batch(es), ${stats.appendedBytes} bytes restored from ${stats.files} file(s); ${stats.gaps} gap(s)`)
+    }
+  }
+
+  private openLog (dir: string, topicId: string, partition: number, config: LogConfig): PartitionLog {
+    return PartitionLog.open(dir, config, this.journal === null ? {} : { journal: { journal: this.journal, key: `${topicId}/${partition}` } })
   }
 
   /** Broker-wide log settings (topics without overrides). */
@@ -208,7 +237,7 @@ export class TopicRegistry {
     for (let index = 0; index < stored.partitions; index++) {
       const dir = this.partitionDir(stored.name, index)
       if (fresh) this.moveAsideStale(dir)
-      partitions.push(PartitionLog.open(dir, logConfig))
+      partitions.push(this.openLog(dir, stored.id, index, logConfig))
     }
     const topic: Topic = { name: stored.name, id: stored.id, partitions, configs: stored.configs, settings, replicationFactor: stored.replicationFactor, createdAt: stored.createdAt }
     this.topics.set(topic.name, topic)

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { consume, ensureInputFile, kcatLibVersion, partitionCount, produce } from './lib/kcat.mjs'
 import { renderTable } from './lib/report.mjs'
-import { buildMockCluster, memoryBytes, startMock, startSamsa } from './lib/servers.mjs'
+import { buildMockCluster, cpuTicks, memoryBytes, startMock, startSamsa } from './lib/servers.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 const buildDir = join(root, '.build', 'bench')
@@ -28,11 +28,12 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '5' },
     modern: { type: 'boolean', default: false },
     'samsa-args': { type: 'string', default: process.env.SAMSA_BENCH_ARGS ?? '' },
+    'no-settle': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false }
   }
 })
 if (opts.help) {
-  console.log('node bench/run.mjs [--mock-only] [--messages N] [--partitions N] [--starts N] [--runs N] [--modern] [--samsa-args "..."]')
+  console.log('node bench/run.mjs [--mock-only] [--messages N] [--partitions N] [--starts N] [--runs N] [--modern] [--samsa-args "..."] [--no-settle]')
   process.exit(0)
 }
 const messages = Number(opts.messages)
@@ -72,11 +73,32 @@ async function measureStartup (start) {
   return { startMs: median(startMs), idleRss: median(idleRss) }
 }
 
+/**
+ * Before each timed step: dirty pages written back (`sync`) and every server idle (no CPU used for 300 ms), so
+ * that neither server's deferred work — samsa's segment writeback and journal retirement, the previous kcat's
+ * output file — lands in the other's (or the next) measurement. --no-settle skips it (see docs/benchmarks.md).
+ */
+async function settle (servers) {
+  if (opts['no-settle']) return
+  spawnSync('sync')
+  const deadline = Date.now() + 10_000
+  let last = servers.map((server) => cpuTicks(server.pid))
+  let quietPolls = 0
+  while (quietPolls < 3 && Date.now() < deadline) {
+    await sleep(100)
+    const now = servers.map((server) => cpuTicks(server.pid))
+    quietPolls = now.every((ticks, i) => ticks === last[i]) ? quietPolls + 1 : 0
+    last = now
+  }
+}
+
 /** One run: produce everything into a fresh topic, then consume it all from the beginning. */
-async function runOnce (server, topic, inputFile) {
+async function runOnce (server, topic, inputFile, servers) {
   const bootstrap = server.address
+  await settle(servers)
   const produced = await produce({ bootstrap, topic, inputFile, clientConfig: PRODUCER_CONFIG, env: libEnv })
   const scratchFile = join(buildDir, 'consumed.out')
+  await settle(servers)
   const consumed = await consume({ bootstrap, topic, clientConfig: CONSUMER_CONFIG, env: libEnv, scratchFile })
   log(`${server.label}: ${topic}: produce ${(produced.ms / 1000).toFixed(2)} s, ` +
     `consume ${(consumed.ms / 1000).toFixed(2)} s (${consumed.records.toLocaleString('en-US')} records)`)
@@ -135,7 +157,7 @@ async function benchmark (targets, inputFile) {
     }
     const runs = servers.map(() => [])
     for (const topic of topics) {
-      for (const [i, server] of servers.entries()) runs[i].push(await runOnce(server, topic, inputFile))
+      for (const [i, server] of servers.entries()) runs[i].push(await runOnce(server, topic, inputFile, servers))
     }
     return Object.fromEntries(targets.map((target, i) => [target.label, { ...target.startup, ...summarize(servers[i], runs[i]) }]))
   } finally {

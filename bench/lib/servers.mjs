@@ -44,6 +44,12 @@ export function freePort () {
   })
 }
 
+/** CPU time (user + system, in clock ticks) a process has used so far, from /proc/<pid>/stat. */
+export function cpuTicks (pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
+
 /** Reads a /proc/<pid>/status field in kB (VmRSS = now, VmHWM = peak), as bytes. */
 export function memoryBytes (pid, field = 'VmRSS') {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')

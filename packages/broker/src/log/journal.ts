@@ -41,11 +41,16 @@ const FILE_NAME = /^(\d{20})\.wal$/
 const FREE_SUFFIX = '.free'
 /** A spare being zero-filled (removed at open: a crash interrupted it). */
 const FILLING_SUFFIX = '.filling'
-const ZERO_CHUNK = 1024 * 1024
+const ZERO_CHUNK = 8 * 1024 * 1024
 /** Spares are zero-filled only once this much was written to a fresh file (a broker that stays idle, or a test, skips it). */
 const PREALLOCATE_AFTER_BYTES = 4 * 1024 * 1024
 /** Retired files kept for reuse. */
 const SPARE_FILES = 2
+/**
+ * Segment fsyncs a retirement runs at once. libuv's pool has 4 threads: with more, the journal's own writes queue
+ * behind segment fsyncs and every acks=all reply waits (measured: 64 at once cost 15–25 % of produce throughput).
+ */
+const RETIRE_CONCURRENCY = 2
 /** Initial size of each of the two staging buffers (grown for larger rounds). */
 const STAGING_BYTES = 4 * 1024 * 1024
 /** Journal file size before the next one is started and the old one retired. */
@@ -352,7 +357,10 @@ export class Journal {
   private retire (path: string, fd: number, members: Map<JournalMember, number>): void {
     const done = (async () => {
       try {
-        await Promise.all([...members].map(async ([member, offset]) => await member.segmentsDurable(offset)))
+        const queue = [...members]
+        await Promise.all(Array.from({ length: Math.min(RETIRE_CONCURRENCY, queue.length) }, async () => {
+          for (let next = queue.shift(); next !== undefined; next = queue.shift()) await next[0].segmentsDurable(next[1])
+        }))
         if (fd >= 0) closeSync(fd)
         fd = -1
         if (this.spares.length < SPARE_FILES && !this.closed && statSync(path).size >= this.fileBytes / 2) {

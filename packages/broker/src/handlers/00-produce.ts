@@ -19,7 +19,8 @@ import { defineHandler, type BrokerContext, type Reply } from './types.js'
  * acks=1 answers after the append; acks=-1 (all) answers after the data is fsynced (group commit, shared by
  * concurrent requests); acks=0 sends no response. Unknown topics are auto-created when auto.create.topics.enable
  * is set. A failed partition does not affect the others in the same request; a partition whose topic is deleted
- * while its fsync is awaited answers NOT_LEADER_OR_FOLLOWER.
+ * while its fsync is awaited answers NOT_LEADER_OR_FOLLOWER; a storage failure (write or sync error: disk full, I/O
+ * error) answers KAFKA_STORAGE_ERROR for that partition, and the connection stays open.
  */
 const FIRST_RECORD_BATCH_VERSION = 3
 
@@ -52,8 +53,12 @@ export const produceHandler = defineHandler({
         const appended = reply.appended
         if (acks === -1 && appended !== undefined) {
           durable.push(appended.log.flushedUpTo(appended.lastOffset).catch((error: unknown) => {
-            if (broker.topics.get(topicData.name)?.partitions[partitionData.index] === appended.log) throw error
-            Object.assign(reply.response, failure(partitionData.index, ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the topic was deleted'))
+            if (broker.topics.get(topicData.name)?.partitions[partitionData.index] !== appended.log) {
+              Object.assign(reply.response, failure(partitionData.index, ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the topic was deleted'))
+              return
+            }
+            broker.logger.error(`produce to ${topicData.name}-${partitionData.index}: data not made durable: ${(error as Error).message}`)
+            Object.assign(reply.response, failure(partitionData.index, ErrorCode.KAFKA_STORAGE_ERROR, (error as Error).message))
           }))
         }
         return reply.response
@@ -96,9 +101,16 @@ function appendPartition (broker: BrokerContext, topicName: string, partitionInd
   if (producerCheck?.kind === 'duplicate') return { response: { index: partitionIndex, errorCode: ErrorCode.NONE, baseOffset: producerCheck.baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset }, appended: { log, lastOffset: producerCheck.lastOffset } }
   const compressed = applyCompression(records, settings)
   if (!compressed.ok) return { response: failure(partitionIndex, compressed.errorCode, compressed.message) }
-  const appended = settings.messageTimestampType === 'LogAppendTime'
-    ? log.append(compressed.records, { logAppendTime: now })
-    : log.append(compressed.records)
+  let appended: ReturnType<PartitionLog['append']>
+  try {
+    appended = settings.messageTimestampType === 'LogAppendTime'
+      ? log.append(compressed.records, { logAppendTime: now })
+      : log.append(compressed.records)
+  } catch (error) {
+    // A failed segment write or fsync (disk full, I/O error): the log refuses appends from then on (fsyncgate).
+    broker.logger.error(`produce to ${topicName}-${partitionIndex} failed: ${(error as Error).message}`)
+    return { response: failure(partitionIndex, ErrorCode.KAFKA_STORAGE_ERROR, (error as Error).message) }
+  }
   broker.producers.record(producerCheck, appended)
   return {
     response: {

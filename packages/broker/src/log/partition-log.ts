@@ -19,6 +19,7 @@ import { cleanableRange, shouldClean, type CleanableRange } from './compaction/c
 import type { SwapManifest } from './compaction/swap.js'
 import { Limiter } from './dir-sync.js'
 import type { Journal, JournalMember, ReplayTarget } from './journal.js'
+import { JournalLink } from './journal-link.js'
 
 /** Largest relative offset a segment's uint32 index entries could hold; Kafka rolls at Int32.MAX as well. */
 const MAX_RELATIVE_OFFSET = 0x7fffffff
@@ -80,27 +81,16 @@ export class PartitionLog implements JournalMember, ReplayTarget {
   private maintenance: Promise<unknown> = Promise.resolve()
   private readonly deletions = new DelayedDelete()
   private deleted = false
-  private readonly journal: Journal | null
-  private readonly journalKey: Buffer
-  /**
-   * Offsets from here on were appended through the journal (durable once their journal entry is); older ones —
-   * found on disk at open, or replayed from the journal — become durable by syncing the segments.
-   */
-  private readonly journalFrom: number
-  /** Appends whose journal entry may not be durable yet, oldest first: [end offset, journal sequence] pairs. */
-  private journalPending: number[] = []
-  private journalPendingHead = 0
+  private readonly journal: JournalLink | null
 
   private constructor (dir: string, config: ResolvedLogConfig, now: () => number, segments: Segment[], durable: boolean, created: boolean, repaired: boolean, checkpoints: { start: number | null, cleaner: number | null }, journal: OpenOptions['journal']) {
     this.dir = dir
-    this.journal = journal?.journal ?? null
-    this.journalKey = Buffer.from(journal?.key ?? '')
     this.config = config
     this.now = now
     this.segments = new SegmentList(dir, segments, created, repaired)
     this.logStartOffset = Math.max(segments[0].baseOffset, checkpoints.start ?? 0)
     this.logEndOffset = this.segments.active.nextOffset
-    this.journalFrom = this.logEndOffset
+    this.journal = journal === undefined ? null : new JournalLink(journal.journal, journal.key, this.logEndOffset)
     this.startCheckpoint = new OffsetCheckpoint(dir, LOG_START_OFFSET_FILE, checkpoints.start)
     this.cleanerCheckpoint = new OffsetCheckpoint(dir, CLEANER_OFFSET_FILE, checkpoints.cleaner)
     // After a clean shutdown everything on disk was fsynced; otherwise the first waiter triggers a sync.
@@ -127,11 +117,7 @@ export class PartitionLog implements JournalMember, ReplayTarget {
    */
   append (records: Buffer, options?: { logAppendTime?: number }): AppendResult {
     const result = this.appendToSegment(records, options?.logAppendTime ?? -1)
-    if (this.journal !== null) {
-      const seq = this.journal.append(this, this.journalKey, result.lastOffset, records)
-      if (this.journalPending.length - this.journalPendingHead >= 64) this.pruneJournalPending()
-      this.journalPending.push(result.lastOffset + 1, seq)
-    }
+    this.journal?.append(this, result.lastOffset, records, this.commit.durableOffset)
     return result
   }
 
@@ -207,37 +193,12 @@ export class PartitionLog implements JournalMember, ReplayTarget {
    */
   flushedUpTo (offset: number): Promise<void> {
     const target = Math.min(offset, this.logEndOffset - 1)
-    if (this.journal === null || target < this.journalFrom) return this.commit.waitFor(target)
-    const seq = this.journalSequenceFor(target)
+    if (this.journal === null || target < this.journal.from) return this.commit.waitFor(target)
+    const seq = this.journal.sequenceFor(target, this.commit.durableOffset)
     if (seq === 0) return this.commit.error === null ? resolved : Promise.reject(this.commit.error)
-    return this.journal.waitFor(seq).then(() => {
+    return this.journal.journal.waitFor(seq).then(() => {
       if (this.commit.error !== null) throw this.commit.error // deleted (or failed) while waiting
     })
-  }
-
-  /** The journal sequence that makes `offset` durable, 0 when it already is. */
-  private journalSequenceFor (offset: number): number {
-    this.pruneJournalPending()
-    const list = this.journalPending
-    for (let i = this.journalPendingHead; i < list.length; i += 2) if (list[i] > offset) return list[i + 1]
-    return 0
-  }
-
-  /** Drops entries made durable by the journal or by a segment sync. */
-  private pruneJournalPending (): void {
-    const pending = this.journalPending
-    const durableSeq = (this.journal as Journal).durableSequence
-    const segmentsDurable = this.commit.durableOffset
-    let head = this.journalPendingHead
-    while (head < pending.length && (pending[head + 1] <= durableSeq || pending[head] <= segmentsDurable)) head += 2
-    if (head === pending.length) {
-      this.journalPending = []
-      head = 0
-    } else if (head > 1024) {
-      this.journalPending = pending.slice(head)
-      head = 0
-    }
-    this.journalPendingHead = head
   }
 
   /**
@@ -472,7 +433,7 @@ export class PartitionLog implements JournalMember, ReplayTarget {
 
   private assertWritable (): void {
     if (this.state !== 'open') throw new Error(`partition log ${this.dir} is closed`)
-    const failure = this.commit.error ?? this.journal?.error ?? null
+    const failure = this.commit.error ?? this.journal?.journal.error ?? null
     if (failure !== null) throw failure
   }
 

@@ -51,16 +51,22 @@ export class TopicRegistry {
   private readonly removals = new Set<Promise<void>>()
   private readonly config: BrokerConfig
   private readonly logger: Logger
-  /** The write-ahead journal every partition appends to (log.journal.enable; see log/journal.ts). */
+  /**
+   * The write-ahead journal (see log/journal.ts): every partition appends to it with log.journal.enable; with the
+   * journal off it is still opened when files of an earlier run are left, to replay and retire them.
+   */
   private readonly journal: Journal | null
+  private readonly appendJournal: Journal | null
 
   private constructor (config: BrokerConfig, logger: Logger, clusterId: string) {
     this.config = config
     this.logger = logger
     this.clusterId = clusterId
-    this.journal = config.logJournalEnable
-      ? Journal.open(join(config.dataDir, JOURNAL_DIR), { fileBytes: config.logJournalFileBytes, warn: (message) => logger.warn(message) })
+    const journalDir = join(config.dataDir, JOURNAL_DIR)
+    this.journal = config.logJournalEnable || hasJournalFiles(journalDir)
+      ? Journal.open(journalDir, { fileBytes: config.logJournalFileBytes, warn: (message) => logger.warn(message) })
       : null
+    this.appendJournal = config.logJournalEnable ? this.journal : null
   }
 
   static open (config: BrokerConfig, logger: Logger): TopicRegistry {
@@ -205,7 +211,7 @@ export class TopicRegistry {
   private replayJournal (): void {
     if (this.journal === null) return
     const stats = this.journal.replay((key) => {
-      const slash = key.lastIndexOf('/')
+      const slash = key.lastIndexOf('/') // journalKey's format
       return this.topicsById.get(key.slice(0, slash))?.partitions[Number(key.slice(slash + 1))]
     })
     if (stats.appendedBatches > 0 || stats.gaps > 0) {
@@ -214,7 +220,7 @@ export class TopicRegistry {
   }
 
   private openLog (dir: string, topicId: string, partition: number, config: LogConfig): PartitionLog {
-    return PartitionLog.open(dir, config, this.journal === null ? {} : { journal: { journal: this.journal, key: `${topicId}/${partition}` } })
+    return PartitionLog.open(dir, config, this.appendJournal === null ? {} : { journal: { journal: this.appendJournal, key: journalKey(topicId, partition) } })
   }
 
   /** Broker-wide log settings (topics without overrides). */
@@ -298,4 +304,14 @@ export function writeFileAtomic (file: string, contents: string): void {
   renameSync(temporary, file)
   const directory = openSync(join(file, '..'), 'r')
   try { fsyncSync(directory) } finally { closeSync(directory) }
+}
+
+/** A partition's key in the journal: the topic id, so a re-created topic never receives the old one's entries. */
+function journalKey (topicId: string, partition: number): string {
+  return `${topicId}/${partition}`
+}
+
+/** Files of an earlier run with the journal on (they are replayed even when it is now off). */
+function hasJournalFiles (dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).some((name) => name.endsWith('.wal'))
 }

@@ -382,6 +382,29 @@ test('log.journal.enable=false: no journal directory, acks=all is durable in the
   assert.ok(!existsSync(join(copy, JOURNAL_DIR)))
 })
 
+test('a crash with the journal on, a restart with it off: the journal files are still replayed, then retired', async (t) => {
+  const dataDir = join(tempRoot(t), 'data')
+  const config = (dir: string, enable: string): ReturnType<typeof loadConfig> => loadConfig({ env: {}, overrides: { 'log.dirs': dir, 'log.journal.enable': enable } })
+  const registry = TopicRegistry.open(config(dataDir, 'true'), captureLogger())
+  t.after(async () => await registry.close().catch(() => {}))
+  const topic = registry.create('switched', 1)
+  const log = topic.partitions[0]!
+  for (const value of ['a', 'b', 'c']) await log.flushedUpTo(log.append(encodeRecordBatch([{ value }])).lastOffset)
+  const copy = crashCopy(t, dataDir)
+  for (const name of segmentLogs(join(copy, 'switched-0'))) truncateSync(join(copy, 'switched-0', name), 0)
+  const recovered = TopicRegistry.open(config(copy, 'false'), captureLogger())
+  const partition = recovered.get('switched')!.partitions[0]!
+  assert.deepEqual(valuesOf(partition), ['a', 'b', 'c'])
+  // New appends go to the segments only (no journal key), and are fsynced there for acks=all.
+  await partition.flushedUpTo(partition.append(encodeRecordBatch([{ value: 'd' }])).lastOffset)
+  assert.equal((partition as unknown as { commit: { durableOffset: number } }).commit.durableOffset, 4)
+  await recovered.close()
+  assert.deepEqual(walFiles(join(copy, JOURNAL_DIR)), [])
+  const again = TopicRegistry.open(config(copy, 'false'), captureLogger())
+  assert.deepEqual(valuesOf(again.get('switched')!.partitions[0]!), ['a', 'b', 'c', 'd'])
+  await again.close()
+})
+
 // ---- the whole broker ----
 
 const TOPIC = 'powercut'

@@ -32,6 +32,12 @@ const closeLimiter = new Limiter(32)
  * together must not exhaust the descriptor limit.
  */
 const syncLimiter = new Limiter(64)
+/**
+ * With the journal, segment syncs of open logs are background work (rolls, idle descriptors, journal retirement):
+ * two at a time, so that libuv's 4 pool threads are never all held by them while acks=all replies wait for a
+ * journal write. Closing logs (shutdown) still use syncLimiter.
+ */
+const backgroundSyncLimiter = new Limiter(2)
 
 export interface AppendResult { baseOffset: number, lastOffset: number, logAppendTime: number }
 
@@ -457,7 +463,8 @@ export class PartitionLog implements JournalMember, ReplayTarget {
 
   /** One group-commit round; returns the offset below which everything is durable. */
   private async syncOnce (): Promise<number> {
-    return await syncLimiter.run(async () => {
+    const limiter = this.journal !== null && this.state === 'open' ? backgroundSyncLimiter : syncLimiter
+    return await limiter.run(async () => {
       const end = this.logEndOffset // taken once running: covers what was appended while waiting for a slot
       await this.segments.sync(end, this.commit.durableOffset)
       return end

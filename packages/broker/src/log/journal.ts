@@ -4,7 +4,8 @@
  * instead of one fdatasync per partition (ext4 here: ~220 µs per partition file vs ~210–420 µs for one 400 KB
  * journal write carrying 64 partitions' batches). Segments are still written synchronously (fetches see data at
  * once) but fsynced lazily: at a roll, at close, after 60 s idle, and when a journal file is retired — a file is
- * retired only once every partition that wrote to it has its segments durable past what it wrote there.
+ * retired only once every partition that wrote to it has its segments durable past what it wrote there, and not
+ * while a burst of appends goes on (see rotate).
  *
  * The journal file is opened with O_DSYNC: a round's single write returns once its bytes are on disk. Writes
  * into allocated blocks need no block allocation and no metadata commit (which on ext4 would also commit every
@@ -35,6 +36,10 @@ const FILLING_SUFFIX = '.filling'
 const ZERO_CHUNK = 8 * 1024 * 1024
 /** Spares are zero-filled only once this much was written to a fresh file (a broker that stays idle, or a test, skips it). */
 const PREALLOCATE_AFTER_BYTES = 4 * 1024 * 1024
+/** Full journal files that may wait for their retirement while appends keep coming. */
+const UNRETIRED_FILES = 1
+/** Waiting files are retired once no append arrived for this long. */
+const IDLE_RETIRE_MS = 300
 /** Retired files kept for reuse. */
 const SPARE_FILES = 2
 /**
@@ -53,6 +58,8 @@ export interface ReplayStats { files: number, entries: number, appendedBatches: 
 
 export interface JournalOptions {
   fileBytes?: number
+  /** Full files whose retirement may wait while appends keep coming (default UNRETIRED_FILES; 0 = at rotation). */
+  unretiredFiles?: number
   /** Problems found by replay or a failed retirement (one line each). */
   warn?: (message: string) => void
 }
@@ -75,6 +82,7 @@ const resolved = Promise.resolve()
 export class Journal {
   readonly dir: string
   private readonly fileBytes: number
+  private readonly unretiredFiles: number
   private readonly warn: (message: string) => void
   private file: JournalFile
   /** Files from before this start, replayed (or not) and retired once their partitions are durable. */
@@ -82,6 +90,10 @@ export class Journal {
   /** Retired files (`.free`) waiting to be reused by a rotation. */
   private readonly spares: string[]
   private readonly retiring = new Set<Promise<void>>()
+  /** Full files whose retirement is deferred (see rotate), oldest first. */
+  private readonly unretired: JournalFile[] = []
+  private idleRetirement: NodeJS.Timeout | null = null
+  private lastAppendMs = 0
   /** Sequence number of the last append; appends ≤ durableSeq are on disk. */
   private appendedSeq = 0
   private durableSeq = 0
@@ -110,6 +122,7 @@ export class Journal {
     this.leftovers = leftovers
     this.spares = spares
     this.fileBytes = options.fileBytes ?? DEFAULT_JOURNAL_FILE_BYTES
+    this.unretiredFiles = options.unretiredFiles ?? UNRETIRED_FILES
     this.warn = options.warn ?? (() => {})
     this.file = this.startFile(number)
     // Before the first acknowledgement: the new (or renamed spare) file's directory entry must survive a power failure.
@@ -183,6 +196,7 @@ export class Journal {
     this.pendingHeaders.push(at)
     this.pendingBytes = at + size
     this.pendingMembers.set(member, lastOffset)
+    this.lastAppendMs = performance.now()
     this.schedule()
     return ++this.appendedSeq
   }
@@ -208,6 +222,8 @@ export class Journal {
   async close (clean: boolean): Promise<void> {
     this.closed = true
     while (this.inflight !== null || this.scheduled) await new Promise((resolve) => setImmediate(resolve))
+    if (this.idleRetirement !== null) clearTimeout(this.idleRetirement)
+    while (this.unretired.length > 0) this.retireOldest()
     await Promise.allSettled([...this.retiring])
     await this.preallocating
     closeSync(this.file.fd)
@@ -293,7 +309,29 @@ export class Journal {
     const old = this.file
     this.file = this.startFile(old.number + 1)
     await syncDirectory(this.dir)
-    this.retire(old.path, old.fd, old.members)
+    // Retirement fsyncs the segments of every partition in the file: deferred while the journal is busy (a burst
+    // then pays for it once it is over), forced once more than UNRETIRED_FILES full files wait.
+    this.unretired.push(old)
+    while (this.unretired.length > this.unretiredFiles) this.retireOldest()
+    this.idleRetirement ??= setTimeout(() => this.retireWhenIdle(), IDLE_RETIRE_MS)
+    this.idleRetirement.unref()
+  }
+
+  private retireOldest (): void {
+    const file = this.unretired.shift()
+    if (file !== undefined) this.retire(file.path, file.fd, file.members)
+  }
+
+  /** Retires the waiting files once no append arrived for IDLE_RETIRE_MS (else checks again later). */
+  private retireWhenIdle (): void {
+    this.idleRetirement = null
+    if (this.unretired.length === 0) return
+    if (performance.now() - this.lastAppendMs < IDLE_RETIRE_MS || this.inflight !== null) {
+      this.idleRetirement = setTimeout(() => this.retireWhenIdle(), IDLE_RETIRE_MS)
+      this.idleRetirement.unref()
+      return
+    }
+    while (this.unretired.length > 0) this.retireOldest()
   }
 
   /** A file for appends: a spare renamed to its new number (overwritten in place), else a new one. */
@@ -314,7 +352,7 @@ export class Journal {
    */
   private async preallocateSpares (activeNumber: number): Promise<void> {
     const zeros = Buffer.alloc(ZERO_CHUNK)
-    for (let i = 0; this.spares.length < SPARE_FILES && !this.closed && this.failure === null; i++) {
+    for (let i = 0; i < SPARE_FILES && this.spares.length < SPARE_FILES && !this.closed && this.failure === null; i++) {
       const path = join(this.dir, `${fileName(0)}.${activeNumber}-${i}`)
       const fd = openSync(path + FILLING_SUFFIX, 'w')
       try {

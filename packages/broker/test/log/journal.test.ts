@@ -26,7 +26,8 @@ function journalDir (t: { after: (fn: () => void) => void }): string {
 
 /** Small files: a fresh journal directory zero-fills two spares of fileBytes in the background. */
 const FILE_BYTES = 64 * 1024
-const openJournal = (dir: string, options: JournalOptions = {}): Journal => Journal.open(dir, { fileBytes: FILE_BYTES, ...options })
+// Retirement at rotation (unretiredFiles 0) unless a test is about its deferral.
+const openJournal = (dir: string, options: JournalOptions = {}): Journal => Journal.open(dir, { fileBytes: FILE_BYTES, unretiredFiles: 0, ...options })
 
 const walFiles = (dir: string): string[] => readdirSync(dir).filter((name) => name.endsWith('.wal')).sort()
 const walName = (n: number): string => String(n).padStart(20, '0') + '.wal'
@@ -277,6 +278,24 @@ test('rotation: a full file is retired only once every member that wrote to it h
   c.resolve()
   await journal.close(false) // waits for retirements
   assert.deepEqual(walFiles(dir), [walName(2)])
+})
+
+test('rotation under load: the full file waits for the next rotation, or for 300 ms without appends', async (t) => {
+  const dir = journalDir(t)
+  const journal = openJournal(dir, { fileBytes: 64, unretiredFiles: 1 })
+  t.after(async () => await journal.close(false))
+  const first = controlledMember()
+  const second = controlledMember()
+  const third = controlledMember()
+  first.resolve(); second.resolve(); third.resolve()
+  await journal.waitFor(journal.append(first, KEY, 2, at(0, 1, 3)))
+  await journal.waitFor(journal.append(second, KEY, 4, at(3, 2, 2))) // rotates: file 1 waits
+  assert.deepEqual(first.calls, [], 'file 1 is not retired while appends keep coming')
+  await journal.waitFor(journal.append(third, KEY, 6, at(5, 3, 2))) // rotates again: file 1 is retired now
+  assert.deepEqual(first.calls, [2])
+  assert.deepEqual(second.calls, [], 'file 2 is the one that may wait')
+  await new Promise((resolve) => setTimeout(resolve, 700)) // no appends: the waiting file goes too
+  assert.deepEqual(second.calls, [4])
 })
 
 test('rotation: a member whose segments cannot be made durable keeps the file for the next start', async (t) => {

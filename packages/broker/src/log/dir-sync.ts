@@ -4,6 +4,7 @@
  * change, so it covers it. 10,000 partitions created under one data directory cost a handful of fsyncs of that
  * directory, not 10,000.
  */
+import { closeSync, fsyncSync, openSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 
 interface DirState { running: Promise<void> | null, next: Promise<void> | null }
@@ -39,6 +40,12 @@ function start (dir: string, state: DirState): Promise<void> {
 async function fsyncDir (dir: string): Promise<void> {
   const handle = await open(dir, 'r')
   try { await handle.sync() } finally { await handle.close() }
+}
+
+/** Directory fsync on the event loop, for start-up and other synchronous paths (no coalescing). */
+export function syncDirectorySync (dir: string): void {
+  const fd = openSync(dir, 'r')
+  try { fsyncSync(fd) } finally { closeSync(fd) }
 }
 
 /** Runs at most `limit` tasks at once (close-time file work of thousands of partitions). */

@@ -20,12 +20,12 @@
  *
  * The file format and the replay of one entry are in journal-format.ts.
  */
-import { closeSync, constants, fdatasync as fdatasyncCb, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, write as writeCb } from 'node:fs'
+import { closeSync, constants, fdatasync as fdatasyncCb, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, write as writeCb } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { crc32cOf } from '@samsa/protocol'
 import { CRC_FROM, FILE_NAME, HEADER_SIZE, SIZE_FIELD, fileName, readEntries, replayEntry, type JournalMember, type ReplayTarget } from './journal-format.js'
-import { syncDirectory } from './dir-sync.js'
+import { syncDirectory, syncDirectorySync } from './dir-sync.js'
 
 const write = promisify(writeCb)
 const fdatasync = promisify(fdatasyncCb)
@@ -413,7 +413,3 @@ export class Journal {
   }
 }
 
-function syncDirectorySync (dir: string): void {
-  const fd = openSync(dir, 'r')
-  try { fsyncSync(fd) } finally { closeSync(fd) }
-}

@@ -13,7 +13,6 @@ import type { SaslExchange } from './sasl/exchange.js'
 import { PlainExchange } from './sasl/plain.js'
 import { ScramExchange } from './sasl/scram-server.js'
 import { isScramMechanism } from './scram.js'
-import type { Session } from './session.js'
 
 /**
  * The broker's security services, one instance per broker: SASL mechanisms and credentials, the ACL authorizer

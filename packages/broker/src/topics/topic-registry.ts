@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { ErrorCode } from '@samsa/protocol'
 import { PartitionLog, type LogConfig } from '../log/index.js'
 import { Journal } from '../log/journal.js'
+import { syncDirectorySync } from '../log/dir-sync.js'
 import type { BrokerConfig } from '../config.js'
 import type { Logger } from '../logger.js'
 import { StorageError } from '../errors.js'
@@ -302,8 +303,7 @@ export function writeFileAtomic (file: string, contents: string): void {
   const fd = openSync(temporary, 'r')
   try { fsyncSync(fd) } finally { closeSync(fd) }
   renameSync(temporary, file)
-  const directory = openSync(join(file, '..'), 'r')
-  try { fsyncSync(directory) } finally { closeSync(directory) }
+  syncDirectorySync(join(file, '..'))
 }
 
 /** A partition's key in the journal: the topic id, so a re-created topic never receives the old one's entries. */

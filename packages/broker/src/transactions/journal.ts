@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fdatasync as fdatasyncCb, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { syncDirectorySync } from '../log/dir-sync.js'
 import { promisify } from 'node:util'
 import { crc32 } from 'node:zlib'
 
@@ -140,8 +141,7 @@ export class Journal {
       closeSync(fd)
     }
     renameSync(temporary, this.file)
-    const dir = openSync(dirname(this.file), 'r')
-    try { fsyncSync(dir) } finally { closeSync(dir) }
+    syncDirectorySync(dirname(this.file))
     closeSync(this.fd)
     this.fd = openSync(this.file, 'r+')
     this.size = size

@@ -15,10 +15,11 @@
  * win; no manifest → `.cleaned` files are leftovers of an unfinished clean and are removed, the old segments stay.
  * `.deleted` files are always removed. A crash therefore leaves either the old or the new segments, never a mix.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { open, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CLEANED_SUFFIX, DELETED_SUFFIX, segmentFileName } from '../segment.js'
+import { syncDirectorySync } from '../dir-sync.js'
 
 export const SWAP_MANIFEST = 'cleaner-swap.json'
 
@@ -109,11 +110,11 @@ export function recoverSwap (dir: string): boolean {
       changed = true
     }
   }
-  if (changed) syncDirSync(dir)
+  if (changed) syncDirectorySync(dir)
   // The manifest goes last: until the renames above are durable, a crash here must redo them.
   if (manifest !== null) {
     rmSync(manifestPath, { force: true })
-    syncDirSync(dir)
+    syncDirectorySync(dir)
   }
   return changed
 }
@@ -121,9 +122,4 @@ export function recoverSwap (dir: string): boolean {
 async function syncDir (dir: string): Promise<void> {
   const handle = await open(dir, 'r')
   try { await handle.sync() } finally { await handle.close() }
-}
-
-function syncDirSync (dir: string): void {
-  const fd = openSync(dir, 'r')
-  try { fsyncSync(fd) } finally { closeSync(fd) }
 }

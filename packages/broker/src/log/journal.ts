@@ -20,7 +20,7 @@
  *
  * The file format and the replay of one entry are in journal-format.ts.
  */
-import { closeSync, constants, fdatasync as fdatasyncCb, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, write as writeCb } from 'node:fs'
+import { closeSync, constants, existsSync, fdatasync as fdatasyncCb, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, write as writeCb } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { crc32cOf } from '@samsa/protocol'
@@ -127,6 +127,11 @@ export class Journal {
     this.file = this.startFile(number)
     // Before the first acknowledgement: the new (or renamed spare) file's directory entry must survive a power failure.
     syncDirectorySync(dir)
+  }
+
+  /** Whether `dir` holds journal files of an earlier run (spares do not count): they need a replay. */
+  static hasFiles (dir: string): boolean {
+    return existsSync(dir) && readdirSync(dir).some((name) => FILE_NAME.test(name))
   }
 
   /** Opens the journal directory: existing files are kept for replay(), appends go to a new (or reused) file. */

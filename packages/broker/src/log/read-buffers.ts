@@ -1,5 +1,6 @@
 /**
- * Recycled read buffers for Fetch. A fetch reads up to partitionMaxBytes per partition from the segment files into
+ * Recycled read buffers for Fetch (and for request frames that span several socket reads, which the connection
+ * hands back once a Produce has stored them). A fetch reads up to partitionMaxBytes per partition from the segment files into
  * a Buffer that goes to the socket by reference; with a fresh allocation per read, every 4 KiB page of it is a page
  * fault on first touch, which measured as much as the read itself (100 MB: ~40–90 ms fresh vs ~15 ms into resident
  * memory). Here reads of 64 KiB – 1 MiB borrow a slab of a power-of-two size class instead, and the connection hands

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import {
-  API_VERSIONS_KEY, ApiVersionsApi, ErrorCode, Reader, decodeRequestBody, encodeResponse, isFlexible,
+  API_VERSIONS_KEY, ApiVersionsApi, ErrorCode, ProduceApi, Reader, decodeRequestBody, encodeResponse, isFlexible,
   readRequestHeader, skipHeaderTaggedFields, type RequestHeader
 } from '@samsa/protocol'
 import { FrameReader } from './frame-reader.js'
@@ -22,7 +22,7 @@ import { recycleAfterWrite, returnReadBuffer } from '../log/read-buffers.js'
 interface Slot { chunks: Buffer[] | null }
 
 const MAX_IN_FLIGHT = 128
-const PRODUCE_KEY = 0
+const PRODUCE_KEY = ProduceApi.key
 
 export class Connection {
   private readonly frames: FrameReader

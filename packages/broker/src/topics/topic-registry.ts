@@ -64,7 +64,7 @@ export class TopicRegistry {
     this.logger = logger
     this.clusterId = clusterId
     const journalDir = join(config.dataDir, JOURNAL_DIR)
-    this.journal = config.logJournalEnable || hasJournalFiles(journalDir)
+    this.journal = config.logJournalEnable || Journal.hasFiles(journalDir)
       ? Journal.open(journalDir, { fileBytes: config.logJournalFileBytes, warn: (message) => logger.warn(message) })
       : null
     this.appendJournal = config.logJournalEnable ? this.journal : null
@@ -309,9 +309,4 @@ export function writeFileAtomic (file: string, contents: string): void {
 /** A partition's key in the journal: the topic id, so a re-created topic never receives the old one's entries. */
 function journalKey (topicId: string, partition: number): string {
   return `${topicId}/${partition}`
-}
-
-/** Files of an earlier run with the journal on (they are replayed even when it is now off). */
-function hasJournalFiles (dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir).some((name) => name.endsWith('.wal'))
 }

@@ -24,7 +24,7 @@ function journalDir (t: { after: (fn: () => void) => void }): string {
   return join(root, '__log_journal')
 }
 
-/** Small files: a fresh journal directory zero-fills two spares of fileBytes in the background. */
+/** Small files: a fresh journal directory zero-fills three spares of fileBytes in the background. */
 const FILE_BYTES = 64 * 1024
 // Retirement at rotation (unretiredFiles 0) unless a test is about its deferral.
 const openJournal = (dir: string, options: JournalOptions = {}): Journal => Journal.open(dir, { fileBytes: FILE_BYTES, unretiredFiles: 0, ...options })
@@ -687,4 +687,25 @@ test('replay: files are offered oldest first, and each is retired once its parti
   member.resolve()
   await replaying.close(false)
   assert.deepEqual(walFiles(dir), [walName(4)])
+})
+
+test('retired files are kept as spares up to three (a burst then rotates onto reused files), the rest removed', async (t) => {
+  const dir = journalDir(t)
+  const journal = openJournal(dir, { fileBytes: 64 })
+  const stuck = controlledMember() // holds every retirement until the burst is over
+  for (let offset = 0; offset < 5; offset++) await journal.waitFor(journal.append(stuck, KEY, offset, at(offset, offset, 1)))
+  assert.deepEqual(walFiles(dir), [1, 2, 3, 4, 5].map(walName), 'four full files wait for their partitions')
+  const inodes = new Map([1, 2, 3, 4].map((n) => [n, statSync(join(dir, walName(n))).ino]))
+  stuck.resolve()
+  await within((async () => { while (readdirSync(dir).length > 4) await tick() })(), 'retirements')
+  const spares = readdirSync(dir).filter((name) => name.endsWith('.free')).sort()
+  assert.equal(spares.length, 3, 'three spares kept')
+  assert.deepEqual(walFiles(dir), [walName(5)], 'the fourth retired file is removed')
+  // The next rotations take the spares: renamed, never created (the directory holds only inodes it had before).
+  const known = new Set([...spares.map((name) => statSync(join(dir, name)).ino), statSync(join(dir, walName(5))).ino])
+  for (let offset = 5; offset < 9; offset++) await journal.waitFor(journal.append(durableMember(), KEY, offset, at(offset, offset, 1)))
+  assert.ok(walFiles(dir).includes(walName(9)), 'four more rotations')
+  for (const name of readdirSync(dir)) assert.ok(known.has(statSync(join(dir, name)).ino), `${name} is a reused file`)
+  assert.ok([...known].some((ino) => [...inodes.values()].includes(ino)))
+  await journal.close(false)
 })

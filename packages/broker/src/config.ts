@@ -24,6 +24,7 @@ export interface BrokerConfig {
   replicationStrict: boolean
   messageMaxBytes: number
   socketRequestMaxBytes: number
+  fetchMaxBytes: number
   logSegmentBytes: number
   logRollMs: number
   logRollJitterMs: number
@@ -184,6 +185,7 @@ export const CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
   'delete.topic.enable': spec('deleteTopicEnable', 'boolean', boolean, true, 'false makes DeleteTopics fail with TOPIC_DELETION_DISABLED.'),
   'message.max.bytes': spec('messageMaxBytes', 'int', integer(0, 2 ** 31 - 1), true, 'Default of the topic config max.message.bytes: largest record batch accepted (MESSAGE_TOO_LARGE above).'),
   'socket.request.max.bytes': spec('socketRequestMaxBytes', 'int', integer(1, 2 ** 31 - 1), true, 'Largest request frame; larger frames close the connection.'),
+  'fetch.max.bytes': spec('fetchMaxBytes', 'int', integer(1024, 2 ** 31 - 1), true, 'Most record bytes in one Fetch response, below the request\'s own maxBytes (the first batch still goes whatever its size). samsa\'s default is 2 MiB where Kafka\'s is 55 MiB: a client decodes a response only once all of it has arrived and sends its next fetch after that, so smaller responses overlap its decoding with the broker\'s reads (kcat reading 1 M records: 2 MiB 0.41–0.42 s, 16 MiB 0.48–0.56 s, docs/benchmarks.md). Raise it for consumers far away (high round-trip time).'),
   'log.segment.bytes': spec('logSegmentBytes', 'int', integer(14, 2 ** 31 - 1), true, 'Default of segment.bytes: segment size before a roll.'),
   'log.roll.ms': spec('logRollMs', 'long', long(1), true, 'Default of segment.ms: segment age before a roll.', null),
   'log.roll.hours': spec('logRollMs', 'int', scaled(HOUR), true, 'Segment age before a roll, in hours (log.roll.ms wins when both are set).', '168'),
@@ -278,6 +280,7 @@ export const DEFAULT_CONFIG: Readonly<BrokerConfig> = {
   replicationStrict: false,
   messageMaxBytes: 1048588,
   socketRequestMaxBytes: 104857600,
+  fetchMaxBytes: 2 * 1024 * 1024,
   logSegmentBytes: 1073741824,
   logRollMs: 7 * 24 * HOUR,
   logRollJitterMs: 0,

@@ -156,3 +156,19 @@ test('data survives a broker restart on the same directory', async (t) => {
   const offsets = await again.request(ListOffsetsApi, 1, { replicaId: -1, topics: [{ name: 'durable', partitions: [{ partitionIndex: 0, timestamp: -1 }] }] })
   assert.equal(offsets.topics[0]!.partitions[0]!.offset, 1)
 })
+
+test('fetch.max.bytes caps a response below the request\'s maxBytes; the first batch still goes whole', async (t) => {
+  const { client } = await setup(t, { 'fetch.max.bytes': '2048', 'num.partitions': '3' })
+  const batchOf = (tag: string): Buffer => Buffer.from(encodeRecordBatch([{ key: null, value: tag.repeat(1500) }])) // ~1.6 KB
+  for (const partition of [0, 1, 2]) assert.equal((await produce(client, 'capped', partition, batchOf(String(partition)))).responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE)
+  const one = batchOf('x').length
+  const partitions = [0, 1, 2].map((partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }))
+  const body = fetchBody('capped', 0, { maxBytes: 50 << 20, topics: [{ topic: 'capped', topicId: '00000000-0000-0000-0000-000000000000', partitions }] })
+  const fetched = await client.request(FetchApi, 11, body)
+  const sizes = fetched.responses[0]!.partitions.map((p) => p.records?.length ?? 0)
+  assert.deepEqual(sizes, [one, 0, 0], 'one batch fits under 2048 bytes; the others wait for the next fetch')
+  assert.deepEqual(fetched.responses[0]!.partitions.map((p) => [p.errorCode, p.highWatermark]), [[0, 1], [0, 1], [0, 1]])
+  // A request asking for less than the cap gets what it asked for; a batch larger than both still goes whole.
+  const small = await client.request(FetchApi, 11, fetchBody('capped', 0, { maxBytes: 1024 }))
+  assert.equal(small.responses[0]!.partitions[0]!.records!.length, one)
+})

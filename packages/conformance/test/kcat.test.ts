@@ -197,3 +197,21 @@ describe('kcat: errors from the broker', { skip: skipUnlessInstalled(kcatPath !=
     }
   })
 })
+
+describe('kcat: responses capped by fetch.max.bytes', { skip: skipUnlessInstalled(kcatPath !== null, 'kcat') }, () => {
+  let broker: TestBroker
+  before(async () => { broker = await TestBroker.start({ args: ['--num-partitions', '3', '--set', 'fetch.max.bytes=16384'] }) })
+  after(async () => { await broker?.close() })
+
+  test('a topic many times the cap is read back whole and in order, one small response after another', async () => {
+    const topic = uniqueTopic('kcat-capped')
+    // ~600 KB of ~1 KB records in batches of up to 16 records per partition (-X batch.num.messages): ~40 responses.
+    const records = Array.from({ length: 600 }, (_, i) => ({ key: `k${i}`, value: `record ${i} ` + 'abcdefghij'.repeat(100) }))
+    await produce(broker.bootstrap, topic, lines(records), ['-X', 'batch.num.messages=16'])
+    const consumed = await kcatConsume(broker.bootstrap, topic, {})
+    assert.equal(consumed.length, 600)
+    for (const partition of [0, 1, 2]) assertOffsets(consumed.filter((record) => record.partition === partition), 0, `partition ${partition}`)
+    const byKey = new Map(text(consumed).map((record) => [record.key, record.value]))
+    assert.deepEqual(records.map((record) => byKey.get(record.key)), records.map((record) => record.value))
+  })
+})

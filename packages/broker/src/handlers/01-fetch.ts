@@ -7,8 +7,8 @@ import { defineHandler, type BrokerContext, type Reply } from './types.js'
 /**
  * Fetch (1), versions 4–17 (v12+ flexible; v13+ name topics by id).
  * Behavior: for each partition, returns whole record batches starting with the batch that contains fetchOffset,
- * read from the segment files as opaque bytes. Limits: partitionMaxBytes per partition and maxBytes (at most 16 MiB,
- * RESPONSE_BYTES_CAP) in total,
+ * read from the segment files as opaque bytes. Limits: partitionMaxBytes per partition and maxBytes (at most the
+ * broker's fetch.max.bytes, 2 MiB by default: see its description in config.ts) in total,
  * except that the first non-empty partition always returns at least one batch (KIP-74) so a batch larger than
  * the limits still makes progress. Long-poll: while fewer than minBytes are available, the request waits for an
  * append to one of its partitions, at most maxWaitMs (and never past broker shutdown).
@@ -48,7 +48,7 @@ interface Collected { responses: TopicReply[], bytes: number, logs: PartitionLog
 function collect (broker: BrokerContext, request: FetchRequest, version: number): Collected {
   const byId = version >= 13
   let bytes = 0
-  let remaining = Math.min(request.maxBytes, RESPONSE_BYTES_CAP)
+  let remaining = Math.min(request.maxBytes, broker.config.fetchMaxBytes)
   const logs: PartitionLog[] = []
   const responses = request.topics.map((wanted) => {
     const topic = byId ? broker.topics.getById(wanted.topicId) : broker.topics.get(wanted.topic)
@@ -96,14 +96,5 @@ function waitForAppend (logs: PartitionLog[], timeoutMs: number, closing: AbortS
   })
 }
 
-/**
- * Broker-side ceiling on a response's record bytes, below clients' default fetch.max.bytes (50 MiB). A client
- * decodes a response only once all of it has arrived and sends its next fetch after that, so huge responses
- * serialize broker reads, the transfer and client decoding. Measured with kcat reading 100 MB from 64 partitions
- * (docs/benchmarks.md): median consume time −17 % with 16 MiB, −12 % with 8 MiB; 2 MiB adds broker work per byte.
- * Kafka has the same kind of cap (broker config fetch.max.bytes, 55 MiB by default); the rest comes in the next
- * fetch, and KIP-74's "at least one batch" still applies.
- */
-const RESPONSE_BYTES_CAP = 16 * 1024 * 1024
 const EMPTY = Buffer.alloc(0)
 const DENIED_PARTITION = { highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: [], preferredReadReplica: -1, records: EMPTY }

@@ -1,5 +1,6 @@
 import { ErrorCode, FetchApi, type RequestOf } from '@samsa/protocol'
 import type { PartitionLog } from '../log/index.js'
+import { returnReadBuffer } from '../log/read-buffers.js'
 import { checkLeaderEpoch } from './leader-epoch.js'
 import { refusedTopicReplies, refusedTopics } from '../security/guards.js'
 import { defineHandler, type BrokerContext, type Reply } from './types.js'
@@ -69,8 +70,11 @@ function collect (broker: BrokerContext, request: FetchRequest, version: number)
         if (offset === log.logEndOffset) return { ...base, ...offsets }
         const limit = Math.min(partition.partitionMaxBytes, remaining)
         if (limit <= 0 && bytes > 0) return { ...base, ...offsets }
-        const read = log.read(offset, Math.max(limit, 1))
+        // Only the response's first batch may exceed the limits (KIP-74); later partitions whose next batch does not
+        // fit are skipped without reading it (with a small fetch.max.bytes most partitions of a request are).
+        const read = log.read(offset, Math.max(limit, 1), bytes > 0)
         const { records, abortedTransactions } = request.isolationLevel === 1 ? broker.producers.readCommitted(log, offset, read) : { records: read, abortedTransactions: [] }
+        if (records.length === 0 && read.length > 0) returnReadBuffer(read) // nothing of it is sent: the slab goes back now
         if (records.length > limit && bytes > 0) return { ...base, ...offsets }
         bytes += records.length
         remaining -= records.length

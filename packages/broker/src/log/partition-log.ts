@@ -208,12 +208,13 @@ export class PartitionLog implements JournalMember, ReplayTarget {
   }
 
   /**
-   * Whole batches starting with the one that contains `offset`, up to `maxBytes` (at least one batch whatever its
-   * size). Empty when `offset` is outside [logStartOffset, logEndOffset): range errors are the caller's call.
+   * Whole batches starting with the one that contains `offset`, up to `maxBytes` — at least one batch whatever its
+   * size, unless `firstMustFit` (then empty, read from nowhere, when that batch is larger than maxBytes). Empty when
+   * `offset` is outside [logStartOffset, logEndOffset): range errors are the caller's call.
    */
-  read (offset: number, maxBytes: number): Buffer {
+  read (offset: number, maxBytes: number, firstMustFit = false): Buffer {
     if (offset < this.logStartOffset || offset >= this.logEndOffset) return Buffer.alloc(0)
-    return readBatches(this.segments.items, this.segments.indexFor(offset), offset, maxBytes)
+    return readBatches(this.segments.items, this.segments.indexFor(offset), offset, maxBytes, firstMustFit)
   }
 
   /**

@@ -7,15 +7,18 @@ const EMPTY = Buffer.alloc(0)
 
 /**
  * Fetch read: whole batches beginning with the one that contains `offset`, while the total stays ≤ maxBytes (the
- * first batch always, whatever its size), continuing into later segments. One Buffer sized up front, filled by
- * pread straight from the segment files, cut back to the last complete batch; no per-batch or per-record objects.
- * The Buffer may be a recycled slab (read-buffers.ts) that the connection takes back once it has been sent.
+ * first batch always, whatever its size, unless `firstMustFit`), continuing into later segments. One Buffer sized
+ * up front, filled by pread straight from the segment files, cut back to the last complete batch; no per-batch or
+ * per-record objects. The Buffer may be a recycled slab (read-buffers.ts) that the connection takes back once it
+ * has been sent.
  */
-export function readBatches (segments: Segment[], startIndex: number, offset: number, maxBytes: number): Buffer {
+export function readBatches (segments: Segment[], startIndex: number, offset: number, maxBytes: number, firstMustFit = false): Buffer {
   let i = startIndex
   let first: { position: number, size: number } | null = null
   for (; i < segments.length && first === null; i++) first = segments[i].locate(offset)
   if (first === null) return EMPTY
+  // Known from the index before any byte is read: a Fetch that already has data skips such a partition this time.
+  if (firstMustFit && first.size > maxBytes) return EMPTY
   i-- // the loop stepped past the segment that had it
 
   const wanted = Math.max(maxBytes, first.size)

@@ -297,3 +297,14 @@ test('close writes the active segment\'s indexes once it holds more than 32 KiB 
   assert.equal(batchesIn(third.read(181, 1))[0].baseOffset, 180)
   await third.close()
 })
+
+test('read with firstMustFit: nothing when the batch at the offset is larger than maxBytes, the batch when it fits', async (t) => {
+  const log = PartitionLog.open(tempDir(t), small)
+  const expected = fill(log, 3)
+  const sizes = batchesIn(log.read(0, 1 << 20)).map((b) => b.size)
+  assert.equal(log.read(0, sizes[0]! - 1, true).length, 0)
+  assert.equal(log.read(0, sizes[0]! - 1).length, sizes[0], 'without it the first batch goes whole (KIP-74)')
+  assert.deepEqual(batchesIn(log.read(expected[1]!.baseOffset, sizes[1]!, true)).map((b) => b.baseOffset), [expected[1]!.baseOffset])
+  assert.equal(log.read(0, sizes[0]! + sizes[1]! - 1, true).length, sizes[0], 'whole batches only')
+  await log.close()
+})

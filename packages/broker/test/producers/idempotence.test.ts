@@ -76,6 +76,20 @@ test('batches without a producer id are not tracked; a batch with a producer id 
   assert.equal((await produce(client, 'events', 0, encodeRecordBatch([{ value: 'x' }], { producerId: 5, producerEpoch: 0, baseSequence: -1 }))).errorCode, ErrorCode.INVALID_RECORD)
 })
 
+test('a partition filled from empty by producers without an id is not replayed at its first fetch', async (t) => {
+  const broker = await setup(t)
+  const { client } = broker
+  for (let i = 0; i < 3; i++) assert.equal((await produce(client, 'events', 0, encodeRecordBatch([{ value: `plain ${i}` }]))).errorCode, ErrorCode.NONE)
+  const log = broker.broker.context.topics.get('events')!.partitions[0]!
+  const reads: number[] = []
+  const read = log.read.bind(log)
+  log.read = (offset, maxBytes, firstMustFit) => { reads.push(offset); return read(offset, maxBytes, firstMustFit) }
+  const fetched = await fetchPartition(client, 'events', 0, 0, 1)
+  assert.equal(fetched.errorCode, ErrorCode.NONE)
+  assert.deepEqual(dataValues(fetched.batches), ['plain 0', 'plain 1', 'plain 2'])
+  assert.deepEqual(reads, [0], 'one read, for the records sent; no replay of the log for its producer state')
+})
+
 test('producer state survives a restart: from the snapshot, and by replaying the log when the snapshot is gone', async (t) => {
   const broker = await setup(t)
   const { producerId } = await initProducerId(broker.client, null)

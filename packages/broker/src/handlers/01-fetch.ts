@@ -9,7 +9,7 @@ import { defineHandler, type BrokerContext, type Reply } from './types.js'
  * Fetch (1), versions 4–17 (v12+ flexible; v13+ name topics by id).
  * Behavior: for each partition, returns whole record batches starting with the batch that contains fetchOffset,
  * read from the segment files as opaque bytes. Limits: partitionMaxBytes per partition and maxBytes (at most the
- * broker's fetch.max.bytes, 2 MiB by default: see its description in config.ts) in total,
+ * broker's fetch.max.bytes, 1 MiB by default: see its description in config.ts) in total,
  * except that the first non-empty partition always returns at least one batch (KIP-74) so a batch larger than
  * the limits still makes progress. Long-poll: while fewer than minBytes are available, the request waits for an
  * append to one of its partitions, at most maxWaitMs (and never past broker shutdown).

@@ -85,12 +85,10 @@ export class ProducerStates {
 
   /** Produce, before the append. Null: nothing to do (no producer id). Synchronous, so nothing interleaves. */
   check (log: PartitionLog, topic: string, partition: number, records: Buffer, validation: ProduceValidation & { ok: true }): ProduceCheck | null {
-    if (validation.producerId < 0 && validation.batchCount === 1) {
-      // An empty log has nothing to replay: loading its state now, for free, spares the first Fetch (which needs the
-      // LSO) a replay of everything appended meanwhile (measured: +100 ms of broker CPU per million records read).
-      if (log.logEndOffset === log.logStartOffset && !this.loaded.has(log)) this.load(log)
-      return null
-    }
+    // An empty log has nothing to replay: loading its state now, for free, spares the first Fetch (which needs the
+    // LSO) a replay of everything appended meanwhile (measured: +100 ms of broker CPU per million records read).
+    if (log.logEndOffset === log.logStartOffset && !this.loaded.has(log)) this.load(log)
+    if (validation.producerId < 0 && validation.batchCount === 1) return null
     const batches: PendingBatch[] = []
     let relativeOffset = 0
     for (let pos = 0; pos < records.length;) {

@@ -29,3 +29,13 @@ export async function eventually<T> (check: () => Promise<T | undefined> | T | u
     await sleep(50)
   }
 }
+
+/** The Kafka error name kafkajs reports, wherever it nests it (protocol error, or the cause of a wrapper). */
+export function kafkaErrorType (error: unknown): string | undefined {
+  let current = error as { type?: string, cause?: unknown, originalError?: unknown } | undefined
+  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    if (typeof current.type === 'string') return current.type
+    current = (current.cause ?? current.originalError) as typeof current
+  }
+  return undefined
+}

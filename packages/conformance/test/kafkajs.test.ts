@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type Message, type Producer } from 'kafkajs'
 import {
-  assertOffsets, assertSameRecords, CODEC_NAMES, eventually, kcatConsume, kcatPath, readPartition, sampleRecords,
+  assertOffsets, assertSameRecords, CODEC_NAMES, eventually, kafkaErrorType, kcatConsume, kcatPath, readPartition, sampleRecords,
   skipUnlessInstalled, storedBatches, TestBroker, type TestRecord
 } from '../src/index.js'
 
@@ -21,16 +21,6 @@ const toMessage = (record: TestRecord, partition: number): Message => ({
 
 function client (bootstrap: string): Kafka {
   return new Kafka({ clientId: 'samsa-conformance-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } })
-}
-
-/** The Kafka error name kafkajs reports, wherever it nests it (protocol error, or the cause of a wrapper). */
-function kafkaErrorType (error: unknown): string | undefined {
-  let current = error as { type?: string, cause?: unknown, originalError?: unknown } | undefined
-  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-    if (typeof current.type === 'string') return current.type
-    current = (current.cause ?? current.originalError) as typeof current
-  }
-  return undefined
 }
 
 describe('kafkajs 2.2.4', () => {

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { Kafka, logLevel, type Producer } from 'kafkajs'
-import { assertSameRecords, readPartition, sampleRecords, TestBroker } from '../src/index.js'
+import { assertSameRecords, kafkaErrorType, readPartition, sampleRecords, TestBroker } from '../src/index.js'
 
 /**
  * A disk that refuses writes, seen through kafkajs 2.2.4: the broker's write-ahead journal file is made immutable
@@ -14,15 +14,6 @@ import { assertSameRecords, readPartition, sampleRecords, TestBroker } from '../
  */
 const JOURNAL_DIR = '__log_journal'
 const chattrWorks = spawnSync('chattr', ['-V'], { encoding: 'utf8' }).error === undefined
-
-function kafkaErrorType (error: unknown): string | undefined {
-  let current = error as { type?: string, cause?: unknown, originalError?: unknown } | undefined
-  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-    if (typeof current.type === 'string') return current.type
-    current = (current.cause ?? current.originalError) as typeof current
-  }
-  return undefined
-}
 
 describe('storage failure seen by kafkajs 2.2.4', { skip: chattrWorks ? false : 'chattr not available' }, () => {
   let broker: TestBroker

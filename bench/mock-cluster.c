@@ -4,6 +4,8 @@
  * Usage: mock-cluster [<topic> <partitions>]...
  *   Starts a 1-broker mock cluster on 127.0.0.1, creates each topic with its partition count, prints the bootstrap
  *   address on one stdout line, then serves until stdin reaches EOF or SIGTERM/SIGINT arrives.
+ *   MOCK_RTT_MS=<n> in the environment delays every response by n ms (rd_kafka_mock_broker_set_rtt): the peer
+ *   with the acknowledgement latency of a broker that writes to disk (bench/run.mjs --mock-rtt-ms).
  *
  * Built by bench/run.mjs on demand: cc -O2 -o .build/bench/mock-cluster bench/mock-cluster.c -lrdkafka
  * Note: the mock keeps at most ~5 MB / 100,000 message sets per partition and drops older data beyond that.
@@ -87,6 +89,10 @@ int main (int argc, char **argv) {
                         return 1;
                 }
         }
+
+        const char *rtt = getenv("MOCK_RTT_MS");
+        if (rtt != NULL && atoi(rtt) > 0)
+                rd_kafka_mock_broker_set_rtt(mcluster, 1, atoi(rtt));
 
         printf("%s\n", rd_kafka_mock_cluster_bootstraps(mcluster));
         fflush(stdout);

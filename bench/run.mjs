@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // samsa vs librdkafka's in-memory mock cluster, measured with the same kcat clients and settings.
 // Usage: node bench/run.mjs [--mock-only] [--messages N] [--partitions N] [--starts N] [--runs N] [--modern]
-//                           [--samsa-args "--flag value ..."]
+//                           [--samsa-args "--flag value ..."] [--no-settle] [--mock-rtt-ms N]
 // `npm run bench` builds first (tsc -b) and runs this. See docs/benchmarks.md for what each figure means.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
@@ -29,11 +29,12 @@ const { values: opts } = parseArgs({
     modern: { type: 'boolean', default: false },
     'samsa-args': { type: 'string', default: process.env.SAMSA_BENCH_ARGS ?? '' },
     'no-settle': { type: 'boolean', default: false },
+    'mock-rtt-ms': { type: 'string', default: '0' },
     help: { type: 'boolean', default: false }
   }
 })
 if (opts.help) {
-  console.log('node bench/run.mjs [--mock-only] [--messages N] [--partitions N] [--starts N] [--runs N] [--modern] [--samsa-args "..."] [--no-settle]')
+  console.log('node bench/run.mjs [--mock-only] [--messages N] [--partitions N] [--starts N] [--runs N] [--modern] [--samsa-args "..."] [--no-settle] [--mock-rtt-ms N]')
   process.exit(0)
 }
 const messages = Number(opts.messages)
@@ -51,6 +52,14 @@ if (opts.modern && !existsSync(join(modernLib, 'librdkafka.so.1'))) {
   process.exit(2)
 }
 const libEnv = opts.modern ? { LD_LIBRARY_PATH: [modernLib, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {}
+// --mock-rtt-ms: the mock answers every request this much later, like a broker whose acknowledgements wait for a
+// disk write (docs/benchmarks.md: what a 1 ms acknowledgement costs the peer itself).
+const mockRttMs = Number(opts['mock-rtt-ms'])
+if (!Number.isInteger(mockRttMs) || mockRttMs < 0) {
+  console.error(`--mock-rtt-ms expects a whole number of milliseconds, got ${opts['mock-rtt-ms']}`)
+  process.exit(2)
+}
+const mockEnv = mockRttMs > 0 ? { ...libEnv, MOCK_RTT_MS: String(mockRttMs) } : libEnv
 
 const log = (message) => console.error(`[bench] ${message}`)
 function median (values) {
@@ -176,9 +185,9 @@ async function main () {
   const mockTopics = Object.fromEntries(topics.map((topic) => [topic, partitions]))
   const targets = [{
     label: 'mock',
-    start: () => startMock(mockBinary, mockTopics, libEnv),
+    start: () => startMock(mockBinary, mockTopics, mockEnv),
     // Cold start without topics, like samsa's: the 2.0.2 mock spends ~200 ms creating each 64-partition topic.
-    startIdle: () => startMock(mockBinary, {}, libEnv)
+    startIdle: () => startMock(mockBinary, {}, mockEnv)
   }]
   if (!opts['mock-only']) {
     targets.push({ label: 'samsa', start: () => startSamsa(root, { partitions, extraArgs: samsaArgs }), prepare: createSamsaTopics })
@@ -188,11 +197,11 @@ async function main () {
   const table = renderTable({ samsa, mock })
   const settings = (config) => Object.entries(config).map(([key, value]) => `${key}=${value}`).join(' ')
   console.log(`\n${messages.toLocaleString('en-US')} records × 100 B into ${partitions} partitions, median of ${topics.length} run(s); ` +
-    `kcat with librdkafka ${kcatLibVersion(libEnv)}\nproducer: ${settings(PRODUCER_CONFIG)}\nconsumer: ${settings(CONSUMER_CONFIG)}\n`)
+    `kcat with librdkafka ${kcatLibVersion(libEnv)}${mockRttMs > 0 ? `; mock answers ${mockRttMs} ms late` : ''}\nproducer: ${settings(PRODUCER_CONFIG)}\nconsumer: ${settings(CONSUMER_CONFIG)}\n`)
   console.log(table)
   const resultFile = join(buildDir, 'last-run.json')
   mkdirSync(dirname(resultFile), { recursive: true })
-  writeFileSync(resultFile, JSON.stringify({ date: new Date().toISOString(), messages, partitions, modern: opts.modern, producer: PRODUCER_CONFIG, consumer: CONSUMER_CONFIG, samsa, mock }, null, 2))
+  writeFileSync(resultFile, JSON.stringify({ date: new Date().toISOString(), messages, partitions, modern: opts.modern, mockRttMs, producer: PRODUCER_CONFIG, consumer: CONSUMER_CONFIG, samsa, mock }, null, 2))
   log(`raw figures written to ${resultFile}`)
 }
 

@@ -2,7 +2,7 @@
 // samsa vs librdkafka's in-memory mock cluster, measured with the same kcat clients and settings.
 // Usage: node bench/run.mjs [--mock-only] [--messages N] [--partitions N] [--starts N] [--runs N] [--modern]
 //                           [--samsa-args "--flag value ..."] [--no-settle] [--mock-rtt-ms N]
-// `npm run bench` builds first (tsc -b) and runs this. See docs/benchmarks.md for what each figure means.
+// `npm run bench` builds first (npm run build) and runs this. See docs/benchmarks.md for what each figure means.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'

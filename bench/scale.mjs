@@ -14,7 +14,7 @@ const { values } = parseArgs({ options: { topics: { type: 'string', default: '10
 const topicCount = Number(values.topics)
 const partitionsPerTopic = Number(values.partitions)
 const root = resolve(import.meta.dirname, '..')
-const bin = join(root, 'packages', 'cli', 'dist', 'src', 'bin.js')
+const bin = join(root, 'packages', 'cli', 'bin', 'samsa.js')
 const dataDir = mkdtempSync(join(tmpdir(), 'samsa-scale-'))
 
 function startBroker () {

@@ -42,7 +42,7 @@ async function freePort () {
 async function startBroker () {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-sdk-bench-'))
   const port = await freePort()
-  const child = spawn(process.execPath, [join(root, 'packages/cli/dist/src/bin.js'), 'broker', '--port', String(port), '--data-dir', dataDir,
+  const child = spawn(process.execPath, [join(root, 'packages/cli/bin/samsa.js'), 'broker', '--port', String(port), '--data-dir', dataDir,
     '--num-partitions', String(PARTITIONS), '--set', 'group.initial.rebalance.delay.ms=0'], { stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)))

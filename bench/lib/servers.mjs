@@ -123,8 +123,8 @@ export function startMock (binary, topics, env = {}) {
  * SAMSA_BENCH_BIN may point at another bin.js (an older build, a stand-in for testing the harness).
  */
 export async function startSamsa (root, { partitions, extraArgs = [] }) {
-  const bin = process.env.SAMSA_BENCH_BIN || join(root, 'packages', 'cli', 'dist', 'src', 'bin.js')
-  if (!existsSync(bin)) throw new Error(`${bin} not found: build first (npm run bench runs tsc -b)`)
+  const bin = process.env.SAMSA_BENCH_BIN || join(root, 'packages', 'cli', 'bin', 'samsa.js')
+  if (!existsSync(join(root, 'packages', 'cli', 'dist', 'src', 'bin.js'))) throw new Error('samsa is not built: run npm run build (npm run bench does)')
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-'))
   const port = await freePort()
   // --num-partitions: auto-created topics get the bench's partition count even where CreateTopics is not supported.

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { cliBin } from './paths.js'
 
 /**
- * The real broker, as a user runs it: `node packages/cli/dist/src/bin.js broker --port 0 --data-dir <dir> ...`.
+ * The real broker, as a user runs it: `node packages/cli/bin/samsa.js broker --port 0 --data-dir <dir> ...` (the
+ * esbuild bundle after `npm run build`, as `npm test` does).
  * The suite never imports the broker in-process, so what it proves is what the `samsa` command does, including
  * start-up, the ready line, SIGTERM shutdown and recovery after SIGKILL.
  */

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url'
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const repoRoot = resolve(packageRoot, '..', '..')
 export const pythonDir = join(packageRoot, 'python')
-export const cliBin = join(repoRoot, 'packages', 'cli', 'dist', 'src', 'bin.js')
+/** The `samsa` command as users start it (bin/samsa.js: the bundle when it is fresh, else the compiled modules). */
+export const cliBin = join(repoRoot, 'packages', 'cli', 'bin', 'samsa.js')
 /** Where scripts/build-librdkafka.sh installs a current librdkafka (used through LD_LIBRARY_PATH). */
 export const modernLibrdkafkaLibDir = join(repoRoot, '.build', 'librdkafka', 'lib')
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ApiVersionsApi, ErrorCode, MetadataApi, ProduceApi, Writer, decodeResponse } from '@samsa/protocol'
+import { ApiVersionsApi, ErrorCode, MetadataApi, ProduceApi, Writer, decodeResponse, encodeRequest } from '@samsa/protocol'
 import { RawClient, startBroker } from './helpers.js'
 
 test('ApiVersions lists exactly the served APIs and spans', async (t) => {
@@ -58,6 +58,11 @@ test('bad frames close only that connection; the broker keeps serving', async (t
   await t.test('negative frame size', () => assertClosedAndBrokerAlive(server.port, Buffer.from([0xff, 0xff, 0xff, 0xfe])))
   await t.test('garbage bytes', () => assertClosedAndBrokerAlive(server.port, Buffer.concat([Buffer.from([0, 0, 0, 12]), Buffer.from('GET / HTTP/1')])))
   await t.test('truncated body (array length beyond the frame)', () => assertClosedAndBrokerAlive(server.port, sized(header(3, 1).int32(1_000_000))))
+  // A null group name (length -1) in DeleteGroups v0, whose names are not nullable: refused when decoded, before a
+  // handler could echo it into a reply the encoder would refuse.
+  await t.test('null in a field that is not nullable', () => assertClosedAndBrokerAlive(server.port, sized(header(42, 0).int32(1).int16(-1))))
+  // Metadata v10–11 carry topic ids but have no null topic name in their response (v12 does): Kafka refuses these.
+  await t.test('Metadata v11 naming a topic by id only', () => assertClosedAndBrokerAlive(server.port, Buffer.concat(encodeRequest(MetadataApi, 11, 1, 'c', { topics: [{ name: null, topicId: '6b1a3a5e-3f0a-4c1e-9d4e-0c8f6a2b7d11' }] }))))
 })
 
 test('pipelined requests are answered in order, acks=0 produces no response', async (t) => {
@@ -70,4 +75,16 @@ test('pipelined requests are answered in order, acks=0 produces no response', as
   const third = client.send(ApiVersionsApi, 2, {})
   assert.equal(decodeResponse(MetadataApi, 1, await client.nextFrame()).correlationId, first)
   assert.equal(decodeResponse(ApiVersionsApi, 2, await client.nextFrame()).correlationId, third)
+})
+
+test('Metadata: topic ids are looked up from v12; in v10–11 a topic id is INVALID_REQUEST', async (t) => {
+  const server = await startBroker({ 'auto.create.topics.enable': 'false' })
+  t.after(() => server.stop())
+  const client = await RawClient.connect(server.port)
+  t.after(() => client.close())
+  const id = '6b1a3a5e-3f0a-4c1e-9d4e-0c8f6a2b7d11'
+  const v11 = await client.request(MetadataApi, 11, { topics: [{ name: 'named', topicId: id }], allowAutoTopicCreation: false })
+  assert.deepEqual(v11.topics.map((topic) => [topic.name, topic.errorCode]), [['named', ErrorCode.INVALID_REQUEST]])
+  const v12 = await client.request(MetadataApi, 12, { topics: [{ name: null, topicId: id }], allowAutoTopicCreation: false })
+  assert.deepEqual(v12.topics.map((topic) => [topic.name, topic.topicId, topic.errorCode]), [[null, id, ErrorCode.UNKNOWN_TOPIC_ID]])
 })

@@ -94,7 +94,7 @@ function appendPartition (broker: BrokerContext, topicName: string, partitionInd
   const late = timestampProblem(records, settings, now)
   if (late !== null) return { response: failure(partitionIndex, ErrorCode.INVALID_TIMESTAMP, late) }
   const keyless = keylessRecordProblem(records, settings, `${topicName}-${partitionIndex}`)
-  if (keyless !== null) return { response: failure(partitionIndex, ErrorCode.INVALID_RECORD, keyless) }
+  if (keyless !== null) return { response: failure(partitionIndex, keyless.errorCode, keyless.message) }
   // Idempotence/transactions (producers/): null for batches without a producer id; a duplicate gets its first offsets.
   const producerCheck = broker.producers.check(log, topicName, partitionIndex, records, validation)
   if (producerCheck?.kind === 'reject') return { response: failure(partitionIndex, producerCheck.errorCode, producerCheck.message) }

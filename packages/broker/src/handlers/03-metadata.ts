@@ -2,6 +2,7 @@ import { ErrorCode, MetadataApi, ZERO_UUID } from '@samsa/protocol'
 import type { Topic } from '../topics/topic-registry.js'
 import { metadataTopicError, mayDescribeTopic } from '../security/guards.js'
 import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations, clusterAuthorizedOperations } from '../security/authorized-operations.js'
+import { UnanswerableRequestError } from '../errors.js'
 import { defineHandler, type BrokerContext, type Reply } from './types.js'
 
 /**
@@ -12,7 +13,8 @@ import { defineHandler, type BrokerContext, type Reply } from './types.js'
  * v4); the reply then already carries the new topic. v10+ may name topics by id (UNKNOWN_TOPIC_ID if unknown).
  * KIP-430 (v8+): includeTopicAuthorizedOperations adds the bit set of topic operations the principal may perform to
  * every topic it may describe; includeClusterAuthorizedOperations (v8–10) the cluster's (0 without DESCRIBE on it).
- * Version notes: topic ids from v10; v12 makes topic name nullable in responses.
+ * Version notes: topic ids on the wire from v10, but lookups by id only from v12, as in Kafka: a v10–11 topic with a
+ * topic id gets INVALID_REQUEST, and one with a null name closes the connection (no v10–11 answer can carry it).
  */
 type MetadataReply = Reply<typeof MetadataApi>
 type TopicReply = NonNullable<MetadataReply['topics']>[number]
@@ -28,7 +30,9 @@ export const metadataHandler = defineHandler({
     const topics: TopicReply[] = allTopics
       ? broker.topics.list().filter((topic) => mayDescribeTopic(context, topic.name)).map((topic) => describeTopic(broker, topic))
       : (request.topics ?? []).map((wanted) => {
-          if (version >= 10 && wanted.topicId !== ZERO_UUID && (wanted.name === null || wanted.name === '')) {
+          if (version < 12 && wanted.name === null) throw new UnanswerableRequestError(`topic name can not be null for version ${version}`)
+          if (version < 12 && wanted.topicId !== ZERO_UUID) return { errorCode: ErrorCode.INVALID_REQUEST, name: wanted.name, partitions: [] }
+          if (wanted.topicId !== ZERO_UUID && (wanted.name === null || wanted.name === '')) {
             const byId = broker.topics.getById(wanted.topicId)
             if (byId !== undefined && !mayDescribeTopic(context, byId.name)) return { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name: null, topicId: wanted.topicId }
             return byId !== undefined ? describeTopic(broker, byId) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: wanted.topicId }

@@ -10,6 +10,7 @@ import type { BrokerContext, Handler } from '../handlers/types.js'
 import { RAW_TOKEN, Session } from '../security/session.js'
 import { rawToken } from '../security/sasl-flow.js'
 import { recycleAfterWrite, returnReadBuffer } from '../log/read-buffers.js'
+import { UnanswerableRequestError } from '../errors.js'
 
 /**
  * One client connection. Requests are started in arrival order and answered in arrival order (Kafka's
@@ -120,12 +121,15 @@ export class Connection {
       if (this.session.closeAfterReply) this.endAfterWrites()
     }
     const failed = (error: unknown): void => {
+      if (error instanceof UnanswerableRequestError) return this.fault(`invalid ${handler.api.name} v${version} request: ${error.message}`)
       this.broker.logger.error(`${handler.api.name} v${version} from ${this.remote} failed: ${(error as Error).stack ?? String(error)}`)
       this.fault(`internal error in ${handler.api.name}`)
     }
     try {
       const result = handler.handle(request as never, { header, version, broker: this.broker, clientHost: this.clientHost, session: this.session })
-      if (result instanceof Promise) result.then(finish, failed)
+      // finish can throw too (a reply the encoder refuses): that must close this connection, not reach the
+      // process as an unhandled rejection.
+      if (result instanceof Promise) result.then(finish).catch(failed)
       else finish(result)
     } catch (error) {
       failed(error)

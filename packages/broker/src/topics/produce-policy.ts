@@ -39,15 +39,25 @@ export function timestampProblem (records: Buffer, settings: TopicSettings, now:
   return null
 }
 
+export interface RecordProblem { errorCode: number, message: string }
+
 /**
  * Compacted topics keep the latest value per key, so a record without a key has no place in them: Kafka refuses
- * the batch with INVALID_RECORD. Only topics whose cleanup.policy includes compact pay for decoding the records.
+ * the batch with INVALID_RECORD. Only topics whose cleanup.policy includes compact pay for decoding the records;
+ * records that cannot be decoded (a well-framed batch with a valid CRC around malformed records, or a compressed
+ * payload that does not decompress) are CORRUPT_MESSAGE, as in Kafka, and never reach the log or the cleaner.
  */
-export function keylessRecordProblem (records: Buffer, settings: TopicSettings, topicPartition: string): string | null {
+export function keylessRecordProblem (records: Buffer, settings: TopicSettings, topicPartition: string): RecordProblem | null {
   if (!settings.cleanupPolicy.compact) return null
-  for (const batch of decodeRecordBatches(records)) {
+  let batches
+  try {
+    batches = decodeRecordBatches(records)
+  } catch (error) {
+    return { errorCode: ErrorCode.CORRUPT_MESSAGE, message: `the records of a batch for ${topicPartition} cannot be read: ${(error as Error).message}` }
+  }
+  for (const batch of batches) {
     if (batch.isControl) continue
-    if (batch.records.some((record) => record.key === null)) return `Compacted topic cannot accept message without key in topic partition ${topicPartition}.`
+    if (batch.records.some((record) => record.key === null)) return { errorCode: ErrorCode.INVALID_RECORD, message: `Compacted topic cannot accept message without key in topic partition ${topicPartition}.` }
   }
   return null
 }
@@ -80,18 +90,23 @@ export function applyCompression (records: Buffer, settings: TopicSettings): Rec
     } catch (error) {
       return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, message: `cannot decompress the batch: ${(error as Error).message}` }
     }
-    const encoded = encodeRecordBatch(
-      decoded.records.map((record) => ({ key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp, offsetDelta: record.offset - decoded.baseOffset })),
-      {
-        compression: target,
-        producerId: decoded.producerId,
-        producerEpoch: decoded.producerEpoch,
-        baseSequence: decoded.baseSequence,
-        isTransactional: decoded.isTransactional,
-        lastOffsetDelta: decoded.lastOffsetDelta,
-        maxTimestamp: decoded.maxTimestamp
-      }
-    )
+    let encoded: Buffer
+    try {
+      encoded = encodeRecordBatch(
+        decoded.records.map((record) => ({ key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp, offsetDelta: record.offset - decoded.baseOffset })),
+        {
+          compression: target,
+          producerId: decoded.producerId,
+          producerEpoch: decoded.producerEpoch,
+          baseSequence: decoded.baseSequence,
+          isTransactional: decoded.isTransactional,
+          lastOffsetDelta: decoded.lastOffsetDelta,
+          maxTimestamp: decoded.maxTimestamp
+        }
+      )
+    } catch (error) { // records that decode but make no valid batch (offset deltas out of order, out of range)
+      return { ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, message: `cannot rebuild the batch: ${(error as Error).message}` }
+    }
     if (encoded.length > settings.maxMessageBytes) {
       return { ok: false, errorCode: ErrorCode.MESSAGE_TOO_LARGE, message: `the batch is ${encoded.length} bytes after recompression with ${settings.compressionType}, above max.message.bytes=${settings.maxMessageBytes}` }
     }

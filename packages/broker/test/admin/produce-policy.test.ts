@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { CompressionType, ErrorCode, IncrementalAlterConfigsApi, TimestampType, decodeRecordBatches, encodeRecordBatch } from '@samsa/protocol'
+import { BATCH_ATTRIBUTES, BATCH_CRC, BATCH_HEADER_SIZE, CompressionType, ErrorCode, IncrementalAlterConfigsApi, TimestampType, computeCrc, decodeRecordBatches, encodeRecordBatch } from '@samsa/protocol'
 import { DEFAULT_CONFIG } from '../../src/index.js'
 import { applyCompression } from '../../src/topics/produce-policy.js'
 import { effectiveTopicConfig } from '../../src/topics/topic-configs.js'
@@ -119,4 +119,31 @@ test('a compacted topic refuses records without a key (INVALID_RECORD), compress
   assert.equal(refused.errorMessage, 'Compacted topic cannot accept message without key in topic partition snapshots-0.')
   assert.equal((await produce(server.client, 'snapshots', 0, Buffer.from(encodeRecordBatch([{ key: 'k', value: 'a' }])))).baseOffset, 0, 'nothing was appended')
   assert.equal((await produce(server.client, 'events', 0, Buffer.from(keyless))).errorCode, ErrorCode.NONE, 'delete-policy topics take keyless records')
+})
+
+/** A batch with a valid CRC around records that cannot be read (or a compressed payload that does not decompress). */
+function malformedRecords (codec: CompressionType): Buffer {
+  const batch = encodeRecordBatch([{ key: 'k', value: 'v'.repeat(50) }, { key: 'k2', value: 'w'.repeat(50) }])
+  for (let i = BATCH_HEADER_SIZE; i < batch.length; i++) batch[i] = (i * 7919) & 0xff
+  batch.writeInt16BE(codec, BATCH_ATTRIBUTES)
+  batch.writeUInt32BE(computeCrc(batch, 0), BATCH_CRC)
+  return batch
+}
+
+test('records that cannot be read are CORRUPT_MESSAGE where the broker must read them (compaction, recompression)', async (t) => {
+  const server = await startAdminBroker(t)
+  await createTopics(server.client, [{ name: 'table', configs: { 'cleanup.policy': 'compact' } }, { name: 'zipped', configs: { 'compression.type': 'gzip' } }, { name: 'opaque' }])
+  const codecs = [CompressionType.None, CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd]
+  for (const codec of codecs) {
+    const compacted = await produce(server.client, 'table', 0, malformedRecords(codec))
+    assert.equal(compacted.errorCode, ErrorCode.CORRUPT_MESSAGE, `compacted topic, codec ${codec}`)
+    assert.match(compacted.errorMessage!, /^the records of a batch for table-0 cannot be read: /)
+    // Already in the topic's codec, a gzip batch is kept as sent (no recompression, so nothing is read).
+    const zipped = await produce(server.client, 'zipped', 0, malformedRecords(codec))
+    assert.equal(zipped.errorCode, codec === CompressionType.Gzip ? ErrorCode.NONE : ErrorCode.CORRUPT_MESSAGE, `gzip topic, codec ${codec}`)
+    // Elsewhere records stay opaque on the produce path: the batch is stored as sent (docs/differences.md).
+    assert.equal((await produce(server.client, 'opaque', 0, malformedRecords(codec))).errorCode, ErrorCode.NONE, `plain topic, codec ${codec}`)
+  }
+  assert.equal((await produce(server.client, 'table', 0, Buffer.from(encodeRecordBatch([{ key: 'k', value: 'a' }])))).baseOffset, 0, 'nothing refused was appended')
+  assert.equal((await produce(server.client, 'zipped', 0, Buffer.from(encodeRecordBatch([{ key: 'k', value: 'a' }])))).baseOffset, 2, 'only the gzip batch (two records) was appended')
 })

@@ -52,7 +52,7 @@ function build (schema: Schema, version: number, flexible: boolean): CompiledStr
       continue
     }
     const nullable = inRange(field.nullable, version)
-    const entry = { name, field, read: reader(field, version, flexible), write: writer(field, version, flexible, nullable, name) }
+    const entry = { name, field, read: reader(field, version, flexible, nullable, name), write: writer(field, version, flexible, nullable, name) }
     if (isTagged) tagged.push({ ...entry, tag: field.tag! })
     else regular.push(entry)
   }
@@ -116,7 +116,18 @@ function sameValue (a: unknown, b: unknown): boolean {
   return keys.every((key) => sameValue((a as Record<string, unknown>)[key] ?? (b as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
 }
 
-function reader (field: FieldDef<unknown>, version: number, flexible: boolean): ReadFn {
+/**
+ * A null (length −1) where the field is not nullable in this version is refused, as Kafka's generated readers do:
+ * handlers may rely on the declared type, and an answer echoing that null could not even be encoded.
+ */
+function reader (field: FieldDef<unknown>, version: number, flexible: boolean, nullable: boolean, name: string): ReadFn {
+  const notNull = <T>(read: (r: Reader) => T | null): ReadFn => nullable
+    ? read
+    : (r) => {
+        const value = read(r)
+        if (value === null) throw new ProtocolDecodeError(`non-nullable field ${name} was serialized as null`)
+        return value
+      }
   switch (field.kind) {
     case 'int8': return (r) => r.int8()
     case 'int16': return (r) => r.int16()
@@ -127,9 +138,9 @@ function reader (field: FieldDef<unknown>, version: number, flexible: boolean): 
     case 'float64': return (r) => r.float64()
     case 'bool': return (r) => r.bool()
     case 'uuid': return (r) => r.uuid()
-    case 'string': return (r) => r.string(flexible)
+    case 'string': return notNull((r) => r.string(flexible))
     case 'bytes':
-    case 'records': return (r) => r.bytes(flexible)
+    case 'records': return notNull((r) => r.bytes(flexible))
     case 'struct': {
       const nested = compileStruct(field.fields!, version, flexible)
       // A nullable struct is preceded by a presence byte: -1 null, 1 present.
@@ -137,15 +148,15 @@ function reader (field: FieldDef<unknown>, version: number, flexible: boolean): 
       return nested.read
     }
     case 'array': {
-      const item = reader(field.item!, version, flexible)
-      return (r) => {
+      const item = reader(field.item!, version, flexible, false, `${name}[]`)
+      return notNull((r) => {
         const length = r.length(flexible, true)
         if (length < 0) return null
         if (length > r.remaining) throw new ProtocolDecodeError(`array of ${length} items exceeds the ${r.remaining} bytes left`)
         const items = new Array(length)
         for (let i = 0; i < length; i++) items[i] = item(r)
         return items
-      }
+      })
     }
   }
 }

@@ -1,4 +1,4 @@
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,6 +20,7 @@ import { RawClient } from './helpers.js'
 const SEED = Number(process.env.SAMSA_FUZZ_SEED ?? 20261123)
 const BODIES_PER_VERSION = 6
 const ANSWER_WITHIN_MS = 5000
+const PIPELINED_BURSTS = 200
 
 /** mulberry32: a small seeded generator, so a failing request can be replayed. */
 function seeded (seed: number): () => number {
@@ -84,25 +85,20 @@ async function exchange (port: number, frame: Buffer[], what: string): Promise<'
   const client = await RawClient.connect(port)
   try {
     client.write(frame)
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: neither answered nor closed within ${ANSWER_WITHIN_MS} ms`)), ANSWER_WITHIN_MS)
-    })
-    try {
-      await Promise.race([client.nextFrame(), deadline])
-      return 'answered'
-    } catch (error) {
-      if ((error as Error).message.includes('neither answered')) throw error
-      return 'closed'
-    } finally {
-      clearTimeout(timer)
-    }
+    await withDeadline(client.nextFrame(), what)
+    return 'answered'
+  } catch (error) {
+    if ((error as Error).message.includes('neither answered')) throw error
+    return 'closed'
   } finally {
     client.close()
   }
 }
 
-test('requests with random field values and random corruption get an answer or a closed connection, never an internal error', async (t) => {
+interface FuzzBroker { broker: Broker, port: number, errors: string[] }
+
+/** A broker whose error-level log lines (internal errors) are collected; stopped and removed after the test. */
+async function fuzzBroker (t: TestContext): Promise<FuzzBroker> {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-random-requests-'))
   const errors: string[] = []
   const logger: Logger = { error: (line) => errors.push(line), warn: () => {}, info: () => {}, debug: () => {} }
@@ -112,7 +108,23 @@ test('requests with random field values and random corruption get an answer or a
     await broker.stop()
     rmSync(dataDir, { recursive: true, force: true })
   })
-  const port = broker.address.port
+  return { broker, port: broker.address.port, errors }
+}
+
+/** A random request of `api` in `version`, encoded with `correlationId`; null when the body cannot be encoded. */
+function randomRequest (bodies: RandomBodies, api: ApiDefinition, version: number, correlationId: number): Buffer[] | null {
+  const body = bodies.body(api.request, version, isFlexible(api, version))
+  if (api.key === ProduceApi.key && body.acks === 0) body.acks = -1 // acks=0 is answered by silence, by design
+  if (api.key === FetchApi.key) body.maxWaitMs = 5 // a long-poll may legitimately wait as long as it is asked to
+  try {
+    return encodeRequest(api, version, correlationId, 'fuzz', body as never)
+  } catch {
+    return null // a value this version cannot carry (e.g. a null where the encoder insists); not the broker's concern
+  }
+}
+
+test('requests with random field values and random corruption get an answer or a closed connection, never an internal error', async (t) => {
+  const { broker, port, errors } = await fuzzBroker(t)
   const random = seeded(SEED)
   const bodies = new RandomBodies(random)
   const outcomes = new Map<string, Outcome>()
@@ -121,15 +133,8 @@ test('requests with random field values and random corruption get an answer or a
     const api: ApiDefinition = handler.api
     for (let version = handler.minVersion; version <= handler.maxVersion; version++) {
       for (let n = 0; n < BODIES_PER_VERSION; n++) {
-        const body = bodies.body(api.request, version, isFlexible(api, version))
-        if (api.key === ProduceApi.key && body.acks === 0) body.acks = -1 // acks=0 is answered by silence, by design
-        if (api.key === FetchApi.key) body.maxWaitMs = 5 // a long-poll may legitimately wait as long as it is asked to
-        let frame: Buffer[]
-        try {
-          frame = encodeRequest(api, version, 7, 'fuzz', body as never)
-        } catch {
-          continue // a value this version cannot carry (e.g. a null where the encoder insists); not the broker's concern
-        }
+        let frame = randomRequest(bodies, api, version, 7)
+        if (frame === null) continue
         const what = `${api.name} v${version} #${n} (seed ${SEED})`
         const corrupt = n >= BODIES_PER_VERSION - 2
         if (corrupt) frame = corrupted(Buffer.concat(frame), random)
@@ -154,6 +159,60 @@ test('requests with random field values and random corruption get an answer or a
   t.diagnostic(`well-formed: ${answered} answered, ${closed} closed; ${JSON.stringify(Object.fromEntries(outcomes))}`)
   assert.ok(answered > closed * 4, `only ${answered} of ${answered + closed} well-formed requests were answered`)
 })
+
+test('random requests pipelined on one connection are answered in order, with no internal error', async (t) => {
+  const { broker, port, errors } = await fuzzBroker(t)
+  const random = seeded(SEED + 1)
+  const bodies = new RandomBodies(random)
+  const served = broker.context.handlers.all()
+  let client = await RawClient.connect(port)
+  t.after(() => client.close())
+  let correlationId = 0
+  let answered = 0
+  let reconnects = 0
+  for (let burst = 0; burst < PIPELINED_BURSTS; burst++) {
+    const sent: Array<{ correlationId: number, what: string }> = []
+    const size = 1 + Math.floor(random() * 8)
+    for (let i = 0; i < size; i++) {
+      const handler = served[Math.floor(random() * served.length)]!
+      const version = handler.minVersion + Math.floor(random() * (handler.maxVersion - handler.minVersion + 1))
+      const frame = randomRequest(bodies, handler.api, version, ++correlationId)
+      if (frame === null) continue
+      client.write(frame)
+      sent.push({ correlationId, what: `${handler.api.name} v${version}` })
+    }
+    const burstName = `burst ${burst} [${sent.map((request) => request.what).join(', ')}] (seed ${SEED + 1})`
+    for (const request of sent) {
+      let frame: Buffer
+      try {
+        frame = await withDeadline(client.nextFrame(), `${burstName}: ${request.what}`)
+      } catch (error) {
+        if ((error as Error).message.includes('neither answered')) throw error
+        client.close() // closed by the broker (a request it refuses that way): the rest of the burst is gone
+        client = await RawClient.connect(port)
+        reconnects++
+        break
+      }
+      assert.equal(frame.readInt32BE(0), request.correlationId, `${burstName}: answers out of order`)
+      answered++
+    }
+    assert.deepEqual(errors, [], `${burstName} made the broker log an internal error`)
+  }
+  t.diagnostic(`${answered} pipelined requests answered, ${reconnects} connections closed by the broker`)
+  assert.ok(answered > reconnects * 10, `only ${answered} answers for ${reconnects} closed connections`)
+})
+
+async function withDeadline<T> (promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: neither answered nor closed within ${ANSWER_WITHIN_MS} ms`)), ANSWER_WITHIN_MS)
+  })
+  try {
+    return await Promise.race([promise, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 /** The frame with 1–4 random bytes after the size field overwritten, or cut short (the size field then says so). */
 function corrupted (frame: Buffer, random: () => number): Buffer[] {

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BrokerConfigError, CONFIG_KEYS, DEFAULT_CONFIG, loadConfig, parseProperties } from '../src/index.js'
@@ -14,8 +14,9 @@ test('defaults are the embedded broker defaults', () => {
   assert.equal(config.messageMaxBytes, 1048588)
 })
 
-test('file < environment < overrides, with Kafka key names', () => {
+test('file < environment < overrides, with Kafka key names', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-config-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'server.properties')
   writeFileSync(file, '# comment\nnum.partitions=3\nlog.retention.hours=1\nlisteners=PLAINTEXT://127.0.0.1:19092\nmessage.max.bytes = 5000\n')
   const config = loadConfig({ file, env: { SAMSA_NUM_PARTITIONS: '4', SAMSA_AUTO_CREATE_TOPICS_ENABLE: 'false' }, overrides: { 'message.max.bytes': '6000' } })
@@ -26,8 +27,9 @@ test('file < environment < overrides, with Kafka key names', () => {
   assert.equal(config.messageMaxBytes, 6000)
 })
 
-test('unknown keys warn and name the key; not-applicable keys are accepted with a warning', () => {
+test('unknown keys warn and name the key; not-applicable keys are accepted with a warning', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'samsa-config-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'server.properties')
   writeFileSync(file, 'no.such.key=1\nnum.io.threads=8\n')
   const warnings: string[] = []

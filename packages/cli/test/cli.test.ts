@@ -1,14 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, existsSync } from 'node:fs'
+import { mkdtempSync, existsSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
 const BIN = resolve(import.meta.dirname, '../../bin/samsa.js')
 
-test('samsa broker prints one ready line with the address and stops cleanly on SIGTERM', async () => {
+test('samsa broker prints one ready line with the address and stops cleanly on SIGTERM', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'samsa-cli-'))
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }))
   const child = spawn(process.execPath, [BIN, 'broker', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   const ready = await new Promise<string>((resolveReady, reject) => {
@@ -40,12 +41,14 @@ test('unknown flags and commands are refused with usage', () => {
   assert.match(command.stderr, /unknown command "nope"/)
 })
 
-test('a port already in use is a one-line error', async () => {
+test('a port already in use is a one-line error', async (t) => {
   const { createServer } = await import('node:net')
   const server = createServer()
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
   const port = (server.address() as { port: number }).port
-  const result = spawnSync(process.execPath, [BIN, 'broker', '--port', String(port), '--data-dir', mkdtempSync(join(tmpdir(), 'samsa-cli-'))], { encoding: 'utf8' })
+  const dataDir = mkdtempSync(join(tmpdir(), 'samsa-cli-'))
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }))
+  const result = spawnSync(process.execPath, [BIN, 'broker', '--port', String(port), '--data-dir', dataDir], { encoding: 'utf8' })
   server.close()
   assert.equal(result.status, 1)
   assert.match(result.stderr, /^samsa broker: cannot start: listen EADDRINUSE.*\n$/)

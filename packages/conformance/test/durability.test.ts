@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { after, afterEach, describe, test } from 'node:test'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, afterEach, describe, test, type TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs'
 import {
@@ -123,17 +125,17 @@ describe('durability across broker restarts', () => {
     await assertExactly(broker, 'durable-kill', expected)
   })
 
-  test('SIGKILL in the middle of a produce stream: acknowledged records survive, the log recovers intact', async (t) => {
-    const broker = await start()
-    const topic = 'durable-stream'
-    const acknowledged: Acked[] = []
-    const sent = new Map<string, TestRecord>()
+  /**
+   * Four concurrent senders (two per partition, one of them gzip), each with one request in flight at a time,
+   * until `minAcks` more sends are acknowledged; then SIGKILL while requests are in flight.
+   */
+  async function streamUntilKilled (broker: TestBroker, topic: string, acknowledged: Acked[], sent: Map<string, TestRecord>, minAcks: number, round = 0): Promise<void> {
     let stop = false
-    // Four concurrent senders (two per partition, one of them gzip), each with one request in flight at a time.
+    const target = acknowledged.length + minAcks
     const senders = Array.from({ length: 4 }, async (_, sender) => {
       const producer = await connect(broker)
       for (let i = 0; !stop; i++) {
-        const records = uniqueRecords(25, `${topic}-${sender}-${i}`)
+        const records = uniqueRecords(25, `${topic}-${round}-${sender}-${i}`)
         for (const record of records) sent.set(record.key!.toString(), record)
         try {
           acknowledged.push(await send(producer, topic, sender % PARTITIONS, records, sender >= 2 ? CompressionTypes.GZIP : CompressionTypes.None))
@@ -143,22 +145,25 @@ describe('durability across broker restarts', () => {
       }
     })
     const deadline = Date.now() + 10_000
-    while (acknowledged.length < 150 && Date.now() < deadline) await sleep(10)
-    assert.ok(acknowledged.length >= 150, `only ${acknowledged.length} sends acknowledged in 10 s`)
+    while (acknowledged.length < target && Date.now() < deadline) await sleep(10)
+    assert.ok(acknowledged.length >= target, `only ${acknowledged.length} sends acknowledged in 10 s`)
     await broker.broker.kill() // while requests are in flight
     const killedAfter = acknowledged.length
     stop = true
     await Promise.all(senders)
     assert.equal(acknowledged.length, killedAfter, 'no acknowledgement can arrive after SIGKILL')
+  }
 
-    await broker.broker.restart()
+  /**
+   * Every acknowledged send is in the log at the offsets the broker acknowledged, byte for byte; anything else is a
+   * record that was sent (in flight at a kill), exactly once, unaltered; the segment files and kcat agree.
+   */
+  async function assertRecovered (broker: TestBroker, topic: string, acknowledged: Acked[], sent: Map<string, TestRecord>, t: TestContext): Promise<void> {
     for (let partition = 0; partition < PARTITIONS; partition++) {
       const stored = await readAll(broker, topic, partition)
-      // Every acknowledged send is in the log at the offsets the broker acknowledged, byte for byte.
       for (const ack of acknowledged.filter((a) => a.partition === partition)) {
         assertSameRecords(stored.slice(ack.baseOffset, ack.baseOffset + ack.records.length), ack.records, `send acknowledged at ${partition}/${ack.baseOffset}`)
       }
-      // Anything else in the log is a record that was sent (in flight at the kill), exactly once, unaltered.
       const seen = new Set<string>()
       for (const record of stored) {
         const key = record.key!.toString()
@@ -171,6 +176,16 @@ describe('durability across broker restarts', () => {
       assertStoredIntact(broker, topic, partition, stored.length)
       await assertKcatReadsCleanly(broker, topic, partition, stored)
     }
+  }
+
+  test('SIGKILL in the middle of a produce stream: acknowledged records survive, the log recovers intact', async (t) => {
+    const broker = await start()
+    const topic = 'durable-stream'
+    const acknowledged: Acked[] = []
+    const sent = new Map<string, TestRecord>()
+    await streamUntilKilled(broker, topic, acknowledged, sent, 150)
+    await broker.broker.restart()
+    await assertRecovered(broker, topic, acknowledged, sent, t)
 
     // The recovered log takes new records at its end, and survives one more clean restart unchanged.
     const producer = await connect(broker)
@@ -181,5 +196,23 @@ describe('durability across broker restarts', () => {
     await broker.broker.stop()
     await broker.broker.restart()
     assertSameRecords(await readAll(broker, topic, 0), [...before, ...more.records])
+  })
+
+  test('three SIGKILLs in a row, with 1 MiB journal files and 64 KiB segments: each restart replays and recovers, nothing acknowledged is lost', async (t) => {
+    // Small journal files and segments make every round rotate and retire journal files and roll segments, so the
+    // kills land across those transitions too, and each restart replays what the previous run left.
+    const broker = await TestBroker.start({ args: ['--num-partitions', String(PARTITIONS), '--set', 'log.journal.file.bytes=1048576', '--set', 'log.segment.bytes=65536'] })
+    brokers.push(broker)
+    const topic = 'durable-kills'
+    const acknowledged: Acked[] = []
+    const sent = new Map<string, TestRecord>()
+    for (let round = 0; round < 3; round++) {
+      await streamUntilKilled(broker, topic, acknowledged, sent, 400, round) // about 1.5 MB: at least one rotation
+      await broker.broker.restart()
+      await assertRecovered(broker, topic, acknowledged, sent, t)
+    }
+    // Each start opens the next file number, and each round filled at least one file: 4 starts + 3 rotations.
+    const numbers = readdirSync(join(broker.dataDir, '__log_journal')).map((name) => Number(/^(\d+)/.exec(name)?.[1] ?? 0))
+    assert.ok(Math.max(...numbers) >= 7, `journal files numbered up to ${Math.max(...numbers)}`)
   })
 })

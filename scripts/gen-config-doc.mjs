@@ -9,7 +9,8 @@ const { TOPIC_CONFIGS, TOPIC_CONFIG_NAMES } = await import(resolve(root, 'packag
 
 const rows = Object.entries(CONFIG_KEYS).map(([key, spec]) => {
   const value = kafkaDefaultOf(key)
-  const shown = value === null ? '(none)' : value === '9223372036854775807' ? '(unbounded)' : value === '' ? '(same as host/port)' : value
+  const empty = key.startsWith('advertised.') ? '(same as host/port)' : '(empty)'
+  const shown = value === null ? '(none)' : value === '9223372036854775807' ? '(unbounded)' : value === '' ? empty : value
   const env = 'SAMSA_' + key.toUpperCase().replaceAll('.', '_')
   return `| \`${key}\` | \`${shown}\` | ${spec.enforced ? 'yes' : 'recorded, not enforced'} | \`${env}\` | ${spec.doc} |`
 })

@@ -13,6 +13,7 @@ import { GroupCoordinator } from './groups/index.js'
 import { Security, type Session } from './security/index.js'
 import { resolveListeners } from './security/listeners.js'
 import { openListeners, type BoundListener } from './security/listener-servers.js'
+import { ConnectionLimits } from './network/connection-limits.js'
 
 /**
  * A single-node broker: its listeners (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL; see security/), the topic registry (which owns the partition logs) and the handler
@@ -49,7 +50,8 @@ export class Broker {
     await transactions.recover() // finish commits/aborts a crash interrupted, before any client can look
     const security = Security.open(config, topics, logger)
     let accept: (socket: Socket, session: Session) => void = (socket) => socket.destroy() // until the broker exists
-    const servers = await openListeners(config, resolveListeners(config), security, logger, (socket, session) => accept(socket, session))
+    const limits = await ConnectionLimits.create(config, logger)
+    const servers = await openListeners(config, resolveListeners(config), security, logger, limits, (socket, session) => accept(socket, session))
     const bound = servers[0]!
     const abort = new AbortController()
     const context: BrokerContext = {

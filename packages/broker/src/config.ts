@@ -24,6 +24,11 @@ export interface BrokerConfig {
   replicationStrict: boolean
   messageMaxBytes: number
   socketRequestMaxBytes: number
+  connectionsMaxIdleMs: number
+  maxConnections: number
+  maxConnectionsPerIp: number
+  /** "host-or-ip:count,..." (max.connections.per.ip.overrides), validated; see network/connection-limits.ts. */
+  maxConnectionsPerIpOverrides: string
   fetchMaxBytes: number
   logSegmentBytes: number
   logRollMs: number
@@ -162,6 +167,18 @@ const consumerAssignors: Parser = (raw, key) => {
   if (items.length === 0 || items.some((item) => item !== 'uniform' && item !== 'range')) throw new BrokerConfigError(`invalid value "${raw}" for ${key}: expected a comma-separated list of uniform, range`)
   return [...new Set(items)].join(',')
 }
+/** max.connections.per.ip.overrides: "host-or-ip:count" items, normalized to "a:1,b:2" (see connection-limits.ts). */
+const connectionOverrides: Parser = (raw, key) => {
+  const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '')
+  for (const item of items) {
+    const at = item.lastIndexOf(':')
+    const count = item.slice(at + 1)
+    if (at <= 0 || !/^[0-9]+$/.test(count) || Number(count) > 2 ** 31 - 1) {
+      throw new BrokerConfigError(`invalid value "${raw}" for ${key}: expected a comma-separated list of host-or-ip:count, e.g. 127.0.0.1:200`)
+    }
+  }
+  return items.join(',')
+}
 const LONG_MAX = Number.MAX_SAFE_INTEGER
 const HOUR = 3_600_000
 
@@ -185,6 +202,10 @@ export const CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
   'delete.topic.enable': spec('deleteTopicEnable', 'boolean', boolean, true, 'false makes DeleteTopics fail with TOPIC_DELETION_DISABLED.'),
   'message.max.bytes': spec('messageMaxBytes', 'int', integer(0, 2 ** 31 - 1), true, 'Default of the topic config max.message.bytes: largest record batch accepted (MESSAGE_TOO_LARGE above).'),
   'socket.request.max.bytes': spec('socketRequestMaxBytes', 'int', integer(1, 2 ** 31 - 1), true, 'Largest request frame; larger frames close the connection.'),
+  'connections.max.idle.ms': spec('connectionsMaxIdleMs', 'long', long(1), true, 'A connection with no request in progress and no bytes read or written for this long is closed (clients reconnect when they next need it); this also ends connections that send part of a request and stop.'),
+  'max.connections': spec('maxConnections', 'int', integer(0, 2 ** 31 - 1), true, 'Most connections open at once across all listeners; a connection beyond it is closed as soon as it is accepted (Kafka holds it unaccepted instead).'),
+  'max.connections.per.ip': spec('maxConnectionsPerIp', 'int', integer(0, 2 ** 31 - 1), true, 'Most connections open at once from one IP address; a connection beyond it is closed as soon as it is accepted. 0 is allowed when max.connections.per.ip.overrides names the addresses that may connect.'),
+  'max.connections.per.ip.overrides': spec('maxConnectionsPerIpOverrides', 'string', connectionOverrides, true, 'Per address (IP or host name) exceptions to max.connections.per.ip, e.g. "127.0.0.1:200,build-host:10".', ''),
   'fetch.max.bytes': spec('fetchMaxBytes', 'int', integer(1024, 2 ** 31 - 1), true, 'Most record bytes in one Fetch response, below the request\'s own maxBytes (the first batch still goes whatever its size). samsa\'s default is 1 MiB where Kafka\'s is 55 MiB: a client decodes a response only once all of it has arrived and sends its next fetch after that, so smaller responses overlap its decoding with the broker\'s reads (kcat reading 1 M records, medians of 11 interleaved reads: 1 MiB 446–465 ms, 2 MiB 467–491 ms, 4 MiB 530 ms; the in-memory mock 459–528 ms; docs/benchmarks.md). Raise it for consumers far away (long round trip).'),
   'log.segment.bytes': spec('logSegmentBytes', 'int', integer(14, 2 ** 31 - 1), true, 'Default of segment.bytes: segment size before a roll.'),
   'log.roll.ms': spec('logRollMs', 'long', long(1), true, 'Default of segment.ms: segment age before a roll.', null),
@@ -280,6 +301,10 @@ export const DEFAULT_CONFIG: Readonly<BrokerConfig> = {
   replicationStrict: false,
   messageMaxBytes: 1048588,
   socketRequestMaxBytes: 104857600,
+  connectionsMaxIdleMs: 600_000,
+  maxConnections: 2 ** 31 - 1,
+  maxConnectionsPerIp: 2 ** 31 - 1,
+  maxConnectionsPerIpOverrides: '',
   fetchMaxBytes: 1024 * 1024,
   logSegmentBytes: 1073741824,
   logRollMs: 7 * 24 * HOUR,

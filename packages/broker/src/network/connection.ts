@@ -45,6 +45,15 @@ export class Connection {
       this.fault(`invalid request size ${size} (socket.request.max.bytes=${broker.config.socketRequestMaxBytes})`)
     })
     socket.setNoDelay(true)
+    // connections.max.idle.ms: Node re-arms the timer on every read and write. A connection waiting for an answer
+    // (a long-poll Fetch, a JoinGroup) is not idle; it is looked at again after its next activity. (A listener of
+    // its own: the callback form of setTimeout is a once-listener, gone after the first skipped timeout.)
+    socket.setTimeout(Math.min(broker.config.connectionsMaxIdleMs, 2 ** 31 - 1))
+    socket.on('timeout', () => {
+      if (this.slots.length > 0 || this.closed) return
+      broker.logger.debug(`closing connection ${this.remote}: idle for connections.max.idle.ms=${broker.config.connectionsMaxIdleMs}`)
+      this.close()
+    })
     readChunks(socket, (chunk, owned) => this.frames.push(chunk, owned))
     socket.on('error', (error) => broker.logger.debug(`connection ${this.remote}: ${error.message}`))
     socket.on('close', () => {

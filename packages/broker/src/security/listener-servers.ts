@@ -8,6 +8,7 @@ import { applyMappingRules, subjectDn } from './principal-mapping.js'
 import { ANONYMOUS, Session, normalizeHost } from './session.js'
 import { tlsServerOptions, type ClientAuth } from './tls.js'
 import { withReadBuffer } from '../network/read-buffer.js'
+import type { ConnectionLimits } from '../network/connection-limits.js'
 
 /**
  * Binds one server per listener: plain TCP for PLAINTEXT and SASL_PLAINTEXT, node:tls for SSL and SASL_SSL.
@@ -25,11 +26,11 @@ export interface BoundListener {
 
 export type AcceptSocket = (socket: Socket, session: Session) => void
 
-export async function openListeners (config: BrokerConfig, specs: ListenerSpec[], security: Security, logger: Logger, accept: AcceptSocket): Promise<BoundListener[]> {
+export async function openListeners (config: BrokerConfig, specs: ListenerSpec[], security: Security, logger: Logger, limits: ConnectionLimits, accept: AcceptSocket): Promise<BoundListener[]> {
   const bound: BoundListener[] = []
   try {
     for (const spec of specs) {
-      const server = usesTls(spec.securityProtocol) ? tlsServer(config, spec, security, logger, accept) : tcpServer(spec, security, accept)
+      const server = usesTls(spec.securityProtocol) ? tlsServer(config, spec, security, logger, limits, accept) : tcpServer(spec, security, limits, accept)
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject)
         server.listen({ port: spec.port, host: spec.host }, () => {
@@ -51,18 +52,30 @@ export async function openListeners (config: BrokerConfig, specs: ListenerSpec[]
 const newSession = (spec: ListenerSpec, socket: Socket, security: Security, principal = ANONYMOUS): Session =>
   new Session({ name: spec.name, securityProtocol: spec.securityProtocol }, socket.remoteAddress, principal, spec.securityProtocol === 'PLAINTEXT' || spec.securityProtocol === 'SSL' ? undefined : security.maxReceiveSize)
 
-function tcpServer (spec: ListenerSpec, security: Security, accept: AcceptSocket): Server {
+function tcpServer (spec: ListenerSpec, security: Security, limits: ConnectionLimits, accept: AcceptSocket): Server {
   const server = createTcpServer({ pauseOnConnect: true })
   server.on('connection', (accepted: Socket) => {
-    const socket = withReadBuffer(accepted)
+    const release = limits.admit(accepted.remoteAddress, spec.name)
+    if (release === null) {
+      accepted.destroy()
+      return
+    }
+    const socket = withReadBuffer(accepted) // a new Socket owns the handle from here: count its close
+    socket.once('close', release)
     accept(socket, newSession(spec, socket, security))
   })
   return server
 }
 
-function tlsServer (config: BrokerConfig, spec: ListenerSpec, security: Security, logger: Logger, accept: AcceptSocket): Server {
+function tlsServer (config: BrokerConfig, spec: ListenerSpec, security: Security, logger: Logger, limits: ConnectionLimits, accept: AcceptSocket): Server {
   const clientAuth = spec.securityProtocol === 'SSL' ? config.sslClientAuth : 'none'
   const server = createTlsServer(tlsServerOptions(config, clientAuth as ClientAuth))
+  // Counted at the TCP accept, before the handshake, as Kafka counts them.
+  server.on('connection', (raw: Socket) => {
+    const release = limits.admit(raw.remoteAddress, spec.name)
+    if (release === null) raw.destroy()
+    else raw.once('close', release)
+  })
   const refuse = (socket: Socket, reason: string): void => {
     const client = normalizeHost(socket.remoteAddress ?? '')
     logger.info(`TLS connection on ${spec.name} from ${client} refused: ${reason}`)

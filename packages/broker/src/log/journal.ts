@@ -33,7 +33,13 @@ const fdatasync = promisify(fdatasyncCb)
 const FREE_SUFFIX = '.free'
 /** A spare being zero-filled (removed at open: a crash interrupted it). */
 const FILLING_SUFFIX = '.filling'
-const ZERO_CHUNK = 8 * 1024 * 1024
+/**
+ * Zero-fill write size. The spares of a fresh data directory (192 MiB) are written during its first burst, and the
+ * kernel's copy of large writes competed with the burst for CPU: the first 1 M-record produce after a fresh start
+ * took 920–1,102 ms with 8 MiB writes and 804–904 ms with 1 MiB (broker CPU 550–790 → 480–520 ms; medians of 7
+ * interleaved rounds, docs/benchmarks.md). Later runs are unchanged.
+ */
+const ZERO_CHUNK = 1024 * 1024
 /** Spares are zero-filled only once this much was written to a fresh file (a broker that stays idle, or a test, skips it). */
 const PREALLOCATE_AFTER_BYTES = 4 * 1024 * 1024
 /**

@@ -157,3 +157,19 @@ test('SASL_SSL: SCRAM over TLS', async (t) => {
   assert.equal((await client.request(MetadataApi, 9, { topics: null })).brokers.length, 1)
   client.close()
 })
+
+test('max.connections.per.ip counts TLS connections at the TCP accept: the one over the limit is refused', async (t) => {
+  const certs = devCertificates()
+  // The PLAINTEXT listener opened by the helper is not used: only the two TLS connections count.
+  const server = await startSecureBroker(['SSL'], { ...tlsOverrides('none'), 'max.connections.per.ip': '1' })
+  t.after(() => server.stop())
+  const port = listenerPort(server, 'SSL')
+  const first = await SecureClient.connect(port, { ca: read(certs.ca) })
+  t.after(() => first.close())
+  assert.equal((await first.request(ApiVersionsApi, 3, {})).errorCode, ErrorCode.NONE)
+  assert.equal(await refused(port, { ca: read(certs.ca) }), true)
+  first.close()
+  await first.closed
+  await new Promise((resolve) => setTimeout(resolve, 50)) // the broker sees the close
+  assert.equal(await refused(port, { ca: read(certs.ca) }), false)
+})

@@ -166,3 +166,38 @@ test('large timestamp deltas and big values survive the varint encodings', () =>
   assert.equal(records[1].value?.length, 70_000)
   assert.equal(readBatchHeader(batch, 0).maxTimestamp, 1_700_000_000_000)
 })
+
+test('validateProduceRecords reads the records of uncompressed batches: a broken layout is CORRUPT_MESSAGE', () => {
+  const batch = sample(6)
+  assert.equal(validateProduceRecords(batch, 1 << 20).ok, true)
+  // Every byte of the records section, overwritten three ways (CRC recomputed, so only the layout can fail): the
+  // validation must agree with the full decoder, which reads every record.
+  let refused = 0
+  for (let at = BATCH_HEADER_SIZE; at < batch.length; at++) {
+    for (const value of [0x00, 0x7f, 0xff]) {
+      const mutated = Buffer.from(batch)
+      mutated[at] = value
+      mutated.writeUInt32BE(computeCrc(mutated, 0), BATCH_CRC)
+      let decodable: boolean
+      try {
+        const [decoded] = decodeRecordBatches(mutated)
+        decodable = decoded!.records.length === 6
+      } catch {
+        decodable = false
+      }
+      const result = validateProduceRecords(mutated, 1 << 20)
+      assert.deepEqual(result.ok ? 'accepted' : result.errorCode, decodable ? 'accepted' : CORRUPT_MESSAGE, `byte ${at} = ${value}`)
+      if (!result.ok) refused++
+    }
+  }
+  assert.ok(refused > 0)
+  // Fewer records than the header counts, and bytes after the last record.
+  const short = Buffer.concat([batch.subarray(0, batch.length - 1)])
+  short.writeInt32BE(short.length - 12, 8)
+  short.writeUInt32BE(computeCrc(short, 0), BATCH_CRC)
+  assert.deepEqual(validateProduceRecords(short, 1 << 20), { ok: false, errorCode: CORRUPT_MESSAGE })
+  const trailing = Buffer.concat([batch, Buffer.from([0])])
+  trailing.writeInt32BE(trailing.length - 12, 8)
+  trailing.writeUInt32BE(computeCrc(trailing, 0), BATCH_CRC)
+  assert.deepEqual(validateProduceRecords(trailing, 1 << 20), { ok: false, errorCode: CORRUPT_MESSAGE })
+})

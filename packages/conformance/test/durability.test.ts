@@ -148,10 +148,10 @@ describe('durability across broker restarts', () => {
     while (acknowledged.length < target && Date.now() < deadline) await sleep(10)
     assert.ok(acknowledged.length >= target, `only ${acknowledged.length} sends acknowledged in 10 s`)
     await broker.broker.kill() // while requests are in flight
-    const killedAfter = acknowledged.length
     stop = true
+    // A sender may still count an acknowledgement after kill() resolved: the broker wrote it before it died and the
+    // client read it from its socket afterwards. Such acknowledgements are real, and are checked like the others.
     await Promise.all(senders)
-    assert.equal(acknowledged.length, killedAfter, 'no acknowledgement can arrive after SIGKILL')
   }
 
   /**

@@ -67,9 +67,4 @@ export class ConnectionLimits {
       else this.perIp.delete(ip)
     }
   }
-
-  /** Connections counted now (for tests and diagnostics). */
-  get open (): number {
-    return this.total
-  }
 }

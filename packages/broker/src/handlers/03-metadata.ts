@@ -10,7 +10,7 @@ import { defineHandler, type BrokerContext, type Reply } from './types.js'
  * Behavior: one broker (this node) leads every partition with a single replica, leader epoch 0. Topic selection:
  * v0 empty list = all topics; v1+ null = all topics, empty = none. Unknown topics are auto-created when
  * auto.create.topics.enable is on and the request allows it (allowAutoTopicCreation, v4+; always allowed below
- * v4); the reply then already carries the new topic. v10+ may name topics by id (UNKNOWN_TOPIC_ID if unknown).
+ * v4); the reply then already carries the new topic. v12+ may name topics by id (UNKNOWN_TOPIC_ID if unknown).
  * KIP-430 (v8+): includeTopicAuthorizedOperations adds the bit set of topic operations the principal may perform to
  * every topic it may describe; includeClusterAuthorizedOperations (v8–10) the cluster's (0 without DESCRIBE on it).
  * Version notes: topic ids on the wire from v10, but lookups by id only from v12, as in Kafka: a v10–11 topic with a

@@ -44,8 +44,9 @@ export interface RecordProblem { errorCode: number, message: string }
 /**
  * Compacted topics keep the latest value per key, so a record without a key has no place in them: Kafka refuses
  * the batch with INVALID_RECORD. Only topics whose cleanup.policy includes compact pay for decoding the records;
- * records that cannot be decoded (a well-framed batch with a valid CRC around malformed records, or a compressed
- * payload that does not decompress) are CORRUPT_MESSAGE, as in Kafka, and never reach the log or the cleaner.
+ * a compressed payload that does not decompress, or decompresses into malformed records, is CORRUPT_MESSAGE and
+ * never reaches the log or the cleaner (malformed uncompressed records are refused earlier, by
+ * validateProduceRecords).
  */
 export function keylessRecordProblem (records: Buffer, settings: TopicSettings, topicPartition: string): RecordProblem | null {
   if (!settings.cleanupPolicy.compact) return null

@@ -119,13 +119,14 @@ export function startMock (binary, topics, env = {}) {
 }
 
 /**
- * Starts samsa on a free port with a fresh data dir (removed on stop). extraArgs come from --samsa-args.
+ * Starts samsa on a free port with a fresh data dir (removed on stop) under dataParent (default: the OS temp
+ * directory). extraArgs come from --samsa-args.
  * SAMSA_BENCH_BIN may point at another bin.js (an older build, a stand-in for testing the harness).
  */
-export async function startSamsa (root, { partitions, extraArgs = [] }) {
+export async function startSamsa (root, { partitions, extraArgs = [], dataParent = tmpdir() }) {
   const bin = process.env.SAMSA_BENCH_BIN || join(root, 'packages', 'cli', 'bin', 'samsa.js')
   if (!existsSync(join(root, 'packages', 'cli', 'dist', 'src', 'bin.js'))) throw new Error('samsa is not built: run npm run build (npm run bench does)')
-  const dataDir = mkdtempSync(join(tmpdir(), 'samsa-bench-'))
+  const dataDir = mkdtempSync(join(dataParent, 'samsa-bench-'))
   const port = await freePort()
   // --num-partitions: auto-created topics get the bench's partition count even where CreateTopics is not supported.
   const args = [bin, 'broker', '--port', String(port), '--data-dir', dataDir, '--num-partitions', String(partitions), ...extraArgs]

@@ -104,17 +104,9 @@ export class TransactionCoordinator {
 
   /** AddPartitionsToTxn (verifyOnly = the v4+ check a partition leader makes). One error for the whole request. */
   addPartitions (transactionalId: string, producerId: number, epoch: number, partitions: Array<{ topic: string, partition: number }>): Promise<number> {
-    return this.locks.run(transactionalId, async () => {
-      const meta = this.txns.get(transactionalId)
-      const error = this.checkProducer(meta, producerId, epoch)
-      if (error !== ErrorCode.NONE) return error
-      if (meta!.state === 'PrepareCommit' || meta!.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS
-      const ongoing = meta!.state === 'Ongoing'
-      if (ongoing && partitions.every(({ topic, partition }) => hasPartition(meta!, topic, partition))) return ErrorCode.NONE
-      const base = ongoing ? meta! : { ...meta!, partitions: {}, offsets: {}, startMs: Date.now() }
-      await this.write({ ...base, state: 'Ongoing', partitions: withPartitions(base, partitions), updateMs: Date.now() })
-      return ErrorCode.NONE
-    })
+    return this.addToTransaction(transactionalId, producerId, epoch,
+      (meta) => partitions.every(({ topic, partition }) => hasPartition(meta, topic, partition)),
+      (base) => ({ partitions: withPartitions(base, partitions) }))
   }
 
   /** Which of `partitions` belong to the ongoing transaction (AddPartitionsToTxn v4+ verifyOnly). */
@@ -128,15 +120,26 @@ export class TransactionCoordinator {
 
   /** AddOffsetsToTxn: the group's offsets become part of the transaction (Kafka adds its __consumer_offsets partition). */
   addOffsets (transactionalId: string, producerId: number, epoch: number, groupId: string): Promise<number> {
+    return this.addToTransaction(transactionalId, producerId, epoch,
+      (meta) => meta.offsets[groupId] !== undefined,
+      (base) => ({ offsets: { ...base.offsets, [groupId]: [] } }))
+  }
+
+  /**
+   * AddPartitionsToTxn and AddOffsetsToTxn: the producer's transaction becomes (or stays) Ongoing with `extend`
+   * applied to it, unless it is Ongoing and `present` already. A transaction that was not Ongoing starts empty.
+   */
+  private addToTransaction (transactionalId: string, producerId: number, epoch: number,
+    present: (meta: TxnMetadata) => boolean, extend: (base: TxnMetadata) => Partial<TxnMetadata>): Promise<number> {
     return this.locks.run(transactionalId, async () => {
       const meta = this.txns.get(transactionalId)
       const error = this.checkProducer(meta, producerId, epoch)
       if (error !== ErrorCode.NONE) return error
       if (meta!.state === 'PrepareCommit' || meta!.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS
       const ongoing = meta!.state === 'Ongoing'
-      if (ongoing && meta!.offsets[groupId] !== undefined) return ErrorCode.NONE
+      if (ongoing && present(meta!)) return ErrorCode.NONE
       const base = ongoing ? meta! : { ...meta!, partitions: {}, offsets: {}, startMs: Date.now() }
-      await this.write({ ...base, state: 'Ongoing', offsets: { ...base.offsets, [groupId]: [] }, updateMs: Date.now() })
+      await this.write({ ...base, ...extend(base), state: 'Ongoing', updateMs: Date.now() })
       return ErrorCode.NONE
     })
   }

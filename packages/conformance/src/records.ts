@@ -38,6 +38,15 @@ export function sampleRecords (count: number, tag: string): TestRecord[] {
   return records
 }
 
+/**
+ * Text records that compress well even one at a time (a repeated payload). librdkafka sends a batch uncompressed
+ * when compressing would not shrink it, and on a loaded machine it may send the first records of a burst on their
+ * own: with these, every batch it forms is compressed, however it splits them.
+ */
+export function compressibleTextRecords (count: number, tag: string): Array<{ key: string, value: string }> {
+  return Array.from({ length: count }, (_, i) => ({ key: `key-${i % 4}`, value: `${tag} payload ${i} ` + 'abcdefgh'.repeat(20) }))
+}
+
 /** Text-only records (kcat reads lines from stdin, so no newlines and no nulls). */
 export function textRecords (count: number, tag: string): Array<{ key: string, value: string }> {
   return Array.from({ length: count }, (_, i) => ({ key: `k${i}-${tag}`, value: `value ${i} of ${tag} ` + 'x'.repeat(i % 7) + ' ü€' }))

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
-  assertOffsets, CODEC_NAMES, kcat, kcatConsume, kcatPath, run, skipUnlessInstalled, storedBatches, TestBroker,
+  assertOffsets, CODEC_NAMES, compressibleTextRecords, kcat, kcatConsume, kcatPath, run, skipUnlessInstalled, storedBatches, TestBroker,
   textRecords, uniqueTopic
 } from '../src/index.js'
 
@@ -15,8 +15,6 @@ const lines = (records: Array<{ key: string, value: string }>): string => record
 const text = (records: Array<{ key: Buffer | null, value: Buffer | null }>): Array<{ key: string | null, value: string | null }> =>
   records.map(({ key, value }) => ({ key: key?.toString('utf8') ?? null, value: value?.toString('utf8') ?? null }))
 
-const compressible = (codec: string): Array<{ key: string, value: string }> =>
-  Array.from({ length: 40 }, (_, i) => ({ key: `key-${i % 4}`, value: `${codec} payload ${i} ` + 'abcdefgh'.repeat(20) }))
 
 async function produce (bootstrap: string, topic: string, input: string, extra: string[] = []): Promise<void> {
   await kcat(['-P', '-b', bootstrap, '-t', topic, '-K:', ...extra], { input })
@@ -122,10 +120,10 @@ describe('kcat (librdkafka 2.0.2)', { skip: skipUnlessInstalled(kcatPath !== nul
   for (const codec of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
     test(`produces with -z ${codec} and reads the records back exactly`, async () => {
       const topic = `kcat-${codec}`
-      await produce(broker.bootstrap, topic, lines(compressible(codec)), ['-p', '0', '-z', codec])
+      await produce(broker.bootstrap, topic, lines(compressibleTextRecords(40, codec)), ['-p', '0', '-z', codec])
       const consumed = await kcatConsume(broker.bootstrap, topic, { partition: 0 })
       assertOffsets(consumed, 0)
-      assert.deepEqual(text(consumed), compressible(codec))
+      assert.deepEqual(text(consumed), compressibleTextRecords(40, codec))
     })
 
     // librdkafka silently falls back to uncompressed batches when it thinks the broker cannot take the codec, so

@@ -15,7 +15,6 @@ const lines = (records: Array<{ key: string, value: string }>): string => record
 const text = (records: Array<{ key: Buffer | null, value: Buffer | null }>): Array<{ key: string | null, value: string | null }> =>
   records.map(({ key, value }) => ({ key: key?.toString('utf8') ?? null, value: value?.toString('utf8') ?? null }))
 
-
 async function produce (bootstrap: string, topic: string, input: string, extra: string[] = []): Promise<void> {
   await kcat(['-P', '-b', bootstrap, '-t', topic, '-K:', ...extra], { input })
 }
